@@ -1,0 +1,3 @@
+//! The backtest driver.
+
+pub mod result;

@@ -1,0 +1,1 @@
+//! Market data: loading, validation at the door, gap detection and synthetic bars.

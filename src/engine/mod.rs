@@ -1,0 +1,1 @@
+//! The pure engine core: events in, commands out.

@@ -1,0 +1,126 @@
+//! What can be traded, and how: tick and lot sizes bound every price and quantity the
+//! engine produces; the calendar decides how many bars make a year.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Index of an instrument in the run's instrument list. Dense, so per-symbol state is a `Vec`.
+pub type SymbolId = usize;
+
+/// Trading calendar: decides periods per year for annualisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calendar {
+    /// Exchange-traded equities: 252 sessions a year of 6.5 hours.
+    Equity,
+    /// Spot FX: 24 hours, 5 days a week (260 days a year).
+    Fx,
+    /// Crypto: 24 hours, 365 days a year.
+    Crypto,
+}
+
+impl Calendar {
+    pub fn days_per_year(self) -> f64 {
+        match self {
+            Calendar::Equity => 252.0,
+            Calendar::Fx => 260.0,
+            Calendar::Crypto => 365.0,
+        }
+    }
+
+    pub fn session_secs(self) -> f64 {
+        match self {
+            Calendar::Equity => 6.5 * 3600.0,
+            Calendar::Fx | Calendar::Crypto => 24.0 * 3600.0,
+        }
+    }
+
+    /// Periods per year for bars of `bar_secs` seconds: one per session for daily (or
+    /// longer) bars, sessions × bars-per-session for intraday bars.
+    pub fn periods_per_year(self, bar_secs: f64) -> f64 {
+        const DAY_SECS: f64 = 86_400.0;
+        if bar_secs >= DAY_SECS * 0.99 {
+            self.days_per_year() * DAY_SECS / bar_secs.max(DAY_SECS)
+        } else {
+            self.days_per_year() * (self.session_secs() / bar_secs).round().max(1.0)
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Calendar::Equity => "equity",
+            Calendar::Fx => "fx",
+            Calendar::Crypto => "crypto",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instrument {
+    pub symbol: String,
+    /// Smallest price increment; fill prices are rounded to it (adversely for slippage).
+    pub tick_size: Decimal,
+    /// Quantities are whole multiples of it; sizing rounds down.
+    pub lot_size: Decimal,
+    /// Smallest order quantity the venue accepts.
+    pub min_qty: Decimal,
+    pub currency: String,
+    pub calendar: Calendar,
+}
+
+impl Instrument {
+    /// A plain equity with cent ticks and whole-share lots.
+    pub fn equity(symbol: &str) -> Self {
+        Instrument {
+            symbol: symbol.to_string(),
+            tick_size: Decimal::new(1, 2),
+            lot_size: Decimal::ONE,
+            min_qty: Decimal::ONE,
+            currency: "USD".to_string(),
+            calendar: Calendar::Equity,
+        }
+    }
+
+    /// Rounds a quantity down to a whole number of lots (never up: sizing must not overspend).
+    pub fn round_qty_down(&self, qty: Decimal) -> Decimal {
+        if self.lot_size.is_zero() {
+            return qty;
+        }
+        (qty / self.lot_size).floor() * self.lot_size
+    }
+
+    /// Rounds a price to the tick: `up` for prices that must not be better than computed.
+    pub fn round_price(&self, price: Decimal, up: bool) -> Decimal {
+        if self.tick_size.is_zero() {
+            return price;
+        }
+        let ticks = price / self.tick_size;
+        let ticks = if up { ticks.ceil() } else { ticks.floor() };
+        ticks * self.tick_size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn periods_per_year_by_calendar() {
+        assert_eq!(Calendar::Equity.periods_per_year(86_400.0), 252.0);
+        assert_eq!(Calendar::Crypto.periods_per_year(86_400.0), 365.0);
+        assert_eq!(Calendar::Fx.periods_per_year(3_600.0), 260.0 * 24.0);
+        assert_eq!(Calendar::Equity.periods_per_year(60.0), 252.0 * 390.0);
+        assert_eq!(Calendar::Equity.periods_per_year(7.0 * 86_400.0), 36.0);
+    }
+
+    #[test]
+    fn rounding_respects_lot_and_tick() {
+        let mut inst = Instrument::equity("X");
+        assert_eq!(inst.round_qty_down(dec!(1746.99)), dec!(1746));
+        inst.lot_size = dec!(100);
+        assert_eq!(inst.round_qty_down(dec!(1746)), dec!(1700));
+        assert_eq!(inst.round_price(dec!(10.001), true), dec!(10.01));
+        assert_eq!(inst.round_price(dec!(10.009), false), dec!(10.00));
+    }
+}

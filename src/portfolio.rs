@@ -1,0 +1,1 @@
+//! Cash, positions and round-trip trades.

@@ -1,0 +1,1 @@
+//! Reports: metrics, writers (JSON, Markdown, CSV) and charts.

@@ -1,0 +1,182 @@
+//! The validated configuration of one backtest. Everything after
+//! [`crate::scenario::load`] trusts these values: the parser checked every field,
+//! so the engine does not re-validate.
+
+use crate::model::{Instrument, Timestamp};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    /// Starting cash, in `currency`.
+    pub cash: Decimal,
+    pub currency: String,
+    /// Seeds every random component of the run (none in the default venue).
+    pub seed: u64,
+    /// Overrides the periods per year derived from the bar interval and calendar.
+    pub periods_per_year: Option<f64>,
+    /// Bars before `start` or after `end` (inclusive bounds) are dropped at load.
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    /// Where reports go; relative paths are relative to the working directory.
+    pub output_dir: PathBuf,
+    /// Whether to run the buy-and-hold benchmark beside the strategy.
+    pub benchmark: bool,
+    pub instruments: Vec<InstrumentConfig>,
+    pub strategy: StrategyConfig,
+    pub sizing: SizingConfig,
+    pub venue: VenueConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstrumentConfig {
+    pub instrument: Instrument,
+    pub data: DataSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataSource {
+    /// Resolved against the scenario file's folder.
+    pub path: PathBuf,
+    pub format: DataFormat,
+    pub columns: ColumnMap,
+    /// chrono format for the timestamp column; `None` reads ISO-8601.
+    pub timestamp_format: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataFormat {
+    /// Read row by row with the csv crate.
+    Csv,
+    /// Read through polars' CSV reader (for large files).
+    CsvPolars,
+    Parquet,
+}
+
+/// Names of the source columns holding each field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnMap {
+    pub timestamp: String,
+    pub open: String,
+    pub high: String,
+    pub low: String,
+    pub close: String,
+    pub volume: String,
+}
+
+impl Default for ColumnMap {
+    fn default() -> Self {
+        ColumnMap {
+            timestamp: "timestamp".into(),
+            open: "open".into(),
+            high: "high".into(),
+            low: "low".into(),
+            close: "close".into(),
+            volume: "volume".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum StrategyConfig {
+    /// SMA(fast)/SMA(slow) crossover on closes, per symbol.
+    SmaCross { fast: usize, slow: usize, mode: SmaMode },
+    /// Buy on the first bar, hold to the end (the benchmark).
+    BuyAndHold,
+    /// Replays signals generated elsewhere.
+    SignalsFile { path: PathBuf },
+}
+
+impl StrategyConfig {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StrategyConfig::SmaCross { .. } => "sma_cross",
+            StrategyConfig::BuyAndHold => "buy_and_hold",
+            StrategyConfig::SignalsFile { .. } => "signals_file",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmaMode {
+    /// Cross up enters long when flat; cross down exits.
+    LongOnly,
+    /// Cross up goes long, cross down goes short (reversing).
+    LongShort,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SizingConfig {
+    /// All available cash at the fill price, whole lots (the conformance convention).
+    AllCash,
+    FixedQty { qty: Decimal },
+    /// A fraction of equity (marked at the decision bar's close), per entry.
+    FractionOfEquity { fraction: Decimal },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VenueConfig {
+    pub fill_timing: FillTiming,
+    pub intrabar_path: IntrabarPath,
+    pub slippage: SlippageConfig,
+    pub commission: CommissionConfig,
+}
+
+impl Default for VenueConfig {
+    fn default() -> Self {
+        VenueConfig {
+            fill_timing: FillTiming::NextOpen,
+            intrabar_path: IntrabarPath::OpenHighLowClose,
+            slippage: SlippageConfig::None,
+            commission: CommissionConfig::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FillTiming {
+    /// A market order decided on bar t's close fills at bar t+1's open (default).
+    NextOpen,
+    /// A market order fills at the close of the bar it was decided on. Looks ahead:
+    /// the strategy could not have traded at a price it only just saw.
+    SameClose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntrabarPath {
+    /// open → high → low → close.
+    OpenHighLowClose,
+    /// open → whichever extreme is nearer the open → the other → close.
+    Adaptive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "model")]
+pub enum SlippageConfig {
+    None,
+    /// Price moves against the order by `bps` basis points of the fill price.
+    FixedBps { bps: Decimal },
+    /// Buys pay half the quoted spread above the price, sells receive half below.
+    HalfSpread { spread: Decimal },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "model")]
+pub enum CommissionConfig {
+    None,
+    /// `per_share` × quantity, at least `min_per_order` for each order (charged on its first fill).
+    PerShare { per_share: Decimal, min_per_order: Decimal },
+    /// `bps` basis points of the fill's notional.
+    PercentOfNotional { bps: Decimal },
+    /// A flat amount per order (charged on its first fill).
+    Fixed { per_order: Decimal },
+}

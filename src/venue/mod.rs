@@ -1,0 +1,1 @@
+//! The simulated venue: price path, fill rules, slippage and fees.
