@@ -1,3 +1,258 @@
-//! The backtest driver.
+//! The backtest driver: owns simulated time, the data and the simulated venue.
+//!
+//! It merges the bars of every symbol by `(timestamp, symbol index)`, so ties always
+//! resolve the same way, and for each bar: lets the venue match the working orders
+//! (fills go to the engine), lets the engine see the bar (its commands go to the
+//! venue), and once every bar of a timestamp is done, records an equity point. The
+//! engine itself never sees the data files, the venue or a clock.
 
 pub mod result;
+
+use crate::data::{self, DataError};
+use crate::engine::{Command, Engine, EngineFault, SkippedSignal};
+use crate::model::{Bar, Instrument, Timestamp};
+use crate::scenario::{FillTiming, Scenario, SizingConfig, StrategyConfig, VenueConfig};
+use crate::strategy::{BuyAndHold, SignalsError, SignalsFile, SmaCross, Strategy};
+use crate::venue::SimulatedVenue;
+use rayon::prelude::*;
+use result::{DataFileInfo, RunOutcome, RunResult};
+use rust_decimal::Decimal;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BacktestError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Signals(#[from] SignalsError),
+    #[error("{path}: no bars left for {symbol} between the scenario's start and end")]
+    NoBars { symbol: String, path: String },
+    #[error("engine fault (a bug in slipstream, please report it): {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Engine(Vec<EngineFault>),
+}
+
+/// Bars of every instrument, in the scenario's instrument order.
+pub struct MarketData {
+    pub bars: Vec<Vec<Bar>>,
+    pub files: Vec<DataFileInfo>,
+}
+
+/// Loads and validates every data file of the scenario (in parallel; the result does not
+/// depend on the order in which files finish).
+///
+/// # Errors
+/// The first file's error in instrument order, naming file, line and field.
+pub fn load_market_data(scenario: &Scenario) -> Result<MarketData, BacktestError> {
+    let loaded: Vec<_> = scenario
+        .instruments
+        .par_iter()
+        .map(|config| data::load_bars(&config.data, scenario.start, scenario.end, config.instrument.calendar))
+        .collect();
+    let mut bars = Vec::with_capacity(loaded.len());
+    let mut files = Vec::with_capacity(loaded.len());
+    for (config, result) in scenario.instruments.iter().zip(loaded) {
+        let loaded = result?;
+        if loaded.bars.is_empty() {
+            return Err(BacktestError::NoBars {
+                symbol: config.instrument.symbol.clone(),
+                path: config.data.path.display().to_string(),
+            });
+        }
+        let summary = loaded.summary;
+        files.push(DataFileInfo {
+            symbol: config.instrument.symbol.clone(),
+            path: config.data.path.clone(),
+            sha256: summary.sha256,
+            bars: summary.rows,
+            first_ts: summary.first_ts,
+            last_ts: summary.last_ts,
+            bar_interval_secs: summary.bar_interval_secs,
+            gaps: summary.gaps.len(),
+        });
+        bars.push(loaded.bars);
+    }
+    Ok(MarketData { bars, files })
+}
+
+/// Builds the scenario's strategy.
+///
+/// # Errors
+/// A signals file that does not validate.
+pub fn build_strategy(config: &StrategyConfig, instruments: &[Instrument]) -> Result<Box<dyn Strategy>, BacktestError> {
+    Ok(match config {
+        StrategyConfig::SmaCross { fast, slow, mode } => {
+            Box::new(SmaCross::new(*fast, *slow, *mode, instruments.len()))
+        }
+        StrategyConfig::BuyAndHold => Box::new(BuyAndHold::new(instruments.len())),
+        StrategyConfig::SignalsFile { path } => Box::new(SignalsFile::load(path, instruments)?),
+    })
+}
+
+/// Everything one simulation needs besides the strategy.
+pub struct Simulation<'a> {
+    pub instruments: &'a [Instrument],
+    pub bars: &'a [Vec<Bar>],
+    pub venue: &'a VenueConfig,
+    pub sizing: SizingConfig,
+    pub cash: Decimal,
+}
+
+impl Simulation<'_> {
+    /// Runs `strategy` over the bars.
+    ///
+    /// # Errors
+    /// [`BacktestError::Engine`] if the venue and the engine disagreed on an order's state.
+    pub fn run(
+        &self,
+        name: &str,
+        strategy: Box<dyn Strategy>,
+    ) -> Result<(RunOutcome, Vec<SkippedSignal>), BacktestError> {
+        let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
+        let mut venue = SimulatedVenue::new(self.venue.clone(), self.instruments.to_vec());
+        let mut commands = Vec::new();
+        let mut cursor = vec![0usize; self.bars.len()];
+        let mut last_ts = Timestamp::default();
+        while let Some(ts) = next_timestamp(self.bars, &cursor) {
+            for (symbol, bars) in self.bars.iter().enumerate() {
+                let Some(bar) = bars.get(cursor[symbol]).filter(|b| b.ts == ts) else {
+                    continue;
+                };
+                cursor[symbol] += 1;
+                venue.on_bar(symbol, bar, &mut engine);
+                carry_out(&mut engine, &mut venue, &mut commands, ts);
+                engine.on_bar(symbol, bar);
+                carry_out(&mut engine, &mut venue, &mut commands, ts);
+            }
+            engine.record_equity(ts);
+            last_ts = ts;
+        }
+        venue.expire_all(last_ts, "end of data", &mut engine);
+        carry_out(&mut engine, &mut venue, &mut commands, last_ts);
+        engine.finish().map_err(BacktestError::Engine)
+    }
+}
+
+/// The earliest timestamp among the next bars of every symbol.
+fn next_timestamp(bars: &[Vec<Bar>], cursor: &[usize]) -> Option<Timestamp> {
+    bars.iter()
+        .zip(cursor)
+        .filter_map(|(b, &c)| b.get(c).map(|bar| bar.ts))
+        .min()
+}
+
+/// Carries the engine's commands to the venue until none are left (a fill can cause a
+/// cancel, a cancel nothing further, so this ends).
+fn carry_out(engine: &mut Engine, venue: &mut SimulatedVenue, commands: &mut Vec<Command>, now: Timestamp) {
+    while engine.has_commands() {
+        engine.take_commands(commands);
+        for command in commands.drain(..) {
+            match command {
+                Command::Submit(order) => venue.submit(&order, now, engine),
+                Command::Cancel {
+                    symbol,
+                    order_id,
+                    reason,
+                } => {
+                    venue.cancel(symbol, order_id, now, reason, engine);
+                }
+            }
+        }
+    }
+}
+
+/// Runs a whole scenario: data, strategy, benchmark.
+///
+/// # Errors
+/// Data, signals-file or engine errors, each naming what went wrong where.
+pub fn run(scenario: &Scenario) -> Result<RunResult, BacktestError> {
+    let data = load_market_data(scenario)?;
+    run_with_data(scenario, data)
+}
+
+/// Runs a scenario on data already loaded.
+///
+/// # Errors
+/// As [`run`], less the data errors.
+pub fn run_with_data(scenario: &Scenario, data: MarketData) -> Result<RunResult, BacktestError> {
+    let instruments: Vec<Instrument> = scenario.instruments.iter().map(|c| c.instrument.clone()).collect();
+    let simulation = Simulation {
+        instruments: &instruments,
+        bars: &data.bars,
+        venue: &scenario.venue,
+        sizing: scenario.sizing,
+        cash: scenario.cash,
+    };
+    let strategy = build_strategy(&scenario.strategy, &instruments)?;
+    let (main, skipped) = simulation.run(scenario.strategy.name(), strategy)?;
+
+    let benchmark = if scenario.benchmark {
+        let n = instruments.len();
+        let sizing = if n == 1 {
+            SizingConfig::AllCash
+        } else {
+            SizingConfig::FractionOfEquity {
+                fraction: Decimal::ONE / Decimal::from(n),
+            }
+        };
+        let bench = Simulation { sizing, ..simulation };
+        Some(bench.run("buy_and_hold", Box::new(BuyAndHold::new(n)))?.0)
+    } else {
+        None
+    };
+
+    let (periods_per_year, periods_per_year_source) = match scenario.periods_per_year {
+        Some(p) => (p, "scenario"),
+        None => (
+            instruments[0]
+                .calendar
+                .periods_per_year(data.files[0].bar_interval_secs.max(1.0)),
+            "calendar",
+        ),
+    };
+    let warnings = warnings(scenario, &data.files, &skipped, &instruments);
+    Ok(RunResult {
+        scenario: scenario.clone(),
+        instruments,
+        periods_per_year,
+        periods_per_year_source,
+        data_files: data.files,
+        main,
+        benchmark,
+        warnings,
+    })
+}
+
+fn warnings(
+    scenario: &Scenario,
+    files: &[DataFileInfo],
+    skipped: &[SkippedSignal],
+    instruments: &[Instrument],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if scenario.venue.fill_timing == FillTiming::SameClose {
+        out.push(
+            "fill_timing = same_close: market orders fill at the close of the bar the strategy decided on. \
+             That price was only known at the moment of the decision, so results can look ahead and overstate performance."
+                .to_string(),
+        );
+    }
+    for file in files.iter().filter(|f| f.gaps > 0) {
+        out.push(format!(
+            "{}: {} gaps in the data (missing bars beyond weekends); see `slipstream data check`",
+            file.path.display(),
+            file.gaps
+        ));
+    }
+    for skip in skipped.iter().take(20) {
+        out.push(format!(
+            "{} {}: signal produced no order: {}",
+            skip.ts, instruments[skip.symbol].symbol, skip.reason
+        ));
+    }
+    if skipped.len() > 20 {
+        out.push(format!(
+            "... and {} more signals that produced no order",
+            skipped.len() - 20
+        ));
+    }
+    out
+}

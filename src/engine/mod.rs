@@ -1,1 +1,440 @@
 //! The pure engine core: events in, commands out.
+//!
+//! The engine never reads a clock and never does I/O. It is fed bars
+//! ([`Engine::on_bar`]) and venue events (through [`VenueListener`]), and answers with
+//! [`Command`]s that a driver carries to a venue. Time exists only as the timestamps on
+//! those events. A driver (the backtest here; paper and live later) owns time, data and
+//! the venue, so the same strategy, sizing and order logic run in every mode.
+//!
+//! Inside, a bar goes: mark the position → strategy → signals → sizing → orders. Venue
+//! events go: order state machine → portfolio → follow-up orders (protective stop-loss
+//! and take-profit legs after an entry fills, the other leg cancelled when one fills).
+
+use crate::backtest::result::{EquityPoint, RunOutcome};
+use crate::model::{
+    Bar, Fill, Instrument, InvalidTransition, Order, OrderEvent, OrderId, OrderKind, OrderQty, Side, SymbolId,
+    TimeInForce, Timestamp,
+};
+use crate::portfolio::Portfolio;
+use crate::scenario::SizingConfig;
+use crate::sizing;
+use crate::strategy::{Intent, Signal, Strategy, StrategyContext};
+use crate::venue::{VenueEvent, VenueListener};
+use rust_decimal::Decimal;
+
+/// What the engine asks its driver to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Submit(Order),
+    Cancel {
+        symbol: SymbolId,
+        order_id: OrderId,
+        reason: &'static str,
+    },
+}
+
+/// A signal that produced no order, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedSignal {
+    pub ts: Timestamp,
+    pub symbol: SymbolId,
+    pub reason: String,
+}
+
+/// Protective legs waiting for their entry to fill.
+#[derive(Debug, Clone, Copy)]
+struct PendingProtection {
+    entry: OrderId,
+    stop_loss: Option<Decimal>,
+    take_profit: Option<Decimal>,
+}
+
+/// An engine fault: the venue reported something the order state machine forbids.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("order {order_id}: {source}")]
+pub struct EngineFault {
+    pub order_id: OrderId,
+    pub source: InvalidTransition,
+}
+
+pub struct Engine {
+    name: String,
+    instruments: Vec<Instrument>,
+    strategy: Box<dyn Strategy>,
+    sizing: SizingConfig,
+    portfolio: Portfolio,
+    /// Every order of the run; an order's id is its index + 1.
+    orders: Vec<Order>,
+    /// Ids of the orders working per symbol (not in a terminal state), in submission order.
+    working: Vec<Vec<OrderId>>,
+    protections_pending: Vec<PendingProtection>,
+    /// OCO pairs of live protective legs.
+    oco: Vec<(OrderId, OrderId)>,
+    fills: Vec<Fill>,
+    equity: Vec<EquityPoint>,
+    bars_in_market: usize,
+    skipped: Vec<SkippedSignal>,
+    faults: Vec<EngineFault>,
+    outbox: Vec<Command>,
+    signals: Vec<Signal>,
+}
+
+impl Engine {
+    pub fn new(
+        name: &str,
+        instruments: Vec<Instrument>,
+        strategy: Box<dyn Strategy>,
+        sizing: SizingConfig,
+        cash: Decimal,
+    ) -> Self {
+        let n = instruments.len();
+        Engine {
+            name: name.to_string(),
+            instruments,
+            strategy,
+            sizing,
+            portfolio: Portfolio::new(cash, n),
+            orders: Vec::new(),
+            working: vec![Vec::new(); n],
+            protections_pending: Vec::new(),
+            oco: Vec::new(),
+            fills: Vec::new(),
+            equity: Vec::new(),
+            bars_in_market: 0,
+            skipped: Vec::new(),
+            faults: Vec::new(),
+            outbox: Vec::new(),
+            signals: Vec::new(),
+        }
+    }
+
+    pub fn portfolio(&self) -> &Portfolio {
+        &self.portfolio
+    }
+
+    pub fn order(&self, id: OrderId) -> &Order {
+        &self.orders[(id - 1) as usize]
+    }
+
+    pub fn orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    pub fn fills(&self) -> &[Fill] {
+        &self.fills
+    }
+
+    pub fn skipped_signals(&self) -> &[SkippedSignal] {
+        &self.skipped
+    }
+
+    /// Commands produced since the last call, in the order they must be carried out.
+    pub fn take_commands(&mut self, into: &mut Vec<Command>) {
+        into.append(&mut self.outbox);
+    }
+
+    pub fn has_commands(&self) -> bool {
+        !self.outbox.is_empty()
+    }
+
+    /// A bar's close is known: mark the position, ask the strategy, turn its signals
+    /// into orders.
+    pub fn on_bar(&mut self, symbol: SymbolId, bar: &Bar) {
+        self.portfolio.mark(symbol, bar.close);
+        let mut signals = std::mem::take(&mut self.signals);
+        signals.clear();
+        let ctx = StrategyContext {
+            portfolio: &self.portfolio,
+        };
+        self.strategy.on_bar(&ctx, symbol, bar, &mut signals);
+        for signal in signals.drain(..) {
+            self.handle_signal(&signal, bar);
+        }
+        self.signals = signals;
+    }
+
+    /// Closes the equity point for `ts`, once every bar stamped `ts` was processed.
+    pub fn record_equity(&mut self, ts: Timestamp) {
+        let positions_value = self.portfolio.positions_value();
+        let cash = self.portfolio.cash();
+        if self.portfolio.has_position() {
+            self.bars_in_market += 1;
+        }
+        self.equity.push(EquityPoint {
+            ts,
+            cash,
+            positions_value,
+            gross_exposure: self.portfolio.gross_exposure(),
+            equity: cash + positions_value,
+        });
+    }
+
+    /// Ends the run.
+    ///
+    /// # Errors
+    /// The engine faults seen during the run (illegal order transitions reported by the
+    /// venue), which mean the venue and the engine disagree and the results are suspect.
+    pub fn finish(self) -> Result<(RunOutcome, Vec<SkippedSignal>), Vec<EngineFault>> {
+        if !self.faults.is_empty() {
+            return Err(self.faults);
+        }
+        let trades = self.portfolio.trades(self.equity.len().saturating_sub(1));
+        let outcome = RunOutcome {
+            strategy: self.name,
+            equity: self.equity,
+            orders: self.orders,
+            fills: self.fills,
+            trades,
+            bars_in_market: self.bars_in_market,
+        };
+        Ok((outcome, self.skipped))
+    }
+
+    fn handle_signal(&mut self, signal: &Signal, bar: &Bar) {
+        let symbol = signal.symbol;
+        let held = self.portfolio.position(symbol).qty;
+        let already = match signal.intent {
+            Intent::Long => held > Decimal::ZERO,
+            Intent::Short => held < Decimal::ZERO,
+            Intent::Flat | Intent::Target(_) => false,
+        };
+        if already {
+            return;
+        }
+        // A new intention replaces whatever was still working in the symbol.
+        self.cancel_working(symbol, "replaced by a new signal");
+
+        let instrument = &self.instruments[symbol];
+        let (exit_qty, entry) = match signal.intent {
+            Intent::Long | Intent::Short => {
+                let side = if signal.intent == Intent::Long {
+                    Side::Buy
+                } else {
+                    Side::Sell
+                };
+                (held.abs(), Some(side))
+            }
+            Intent::Flat => (held.abs(), None),
+            Intent::Target(target) => {
+                let magnitude = instrument.round_qty_down(target.abs());
+                let target = if target < Decimal::ZERO { -magnitude } else { magnitude };
+                let delta = target - held;
+                if delta.is_zero() {
+                    return;
+                }
+                let side = if delta > Decimal::ZERO { Side::Buy } else { Side::Sell };
+                let kind = entry_kind(signal);
+                self.new_order(symbol, side, kind, OrderQty::Units(delta.abs()), bar, "target");
+                return;
+            }
+        };
+        if exit_qty > Decimal::ZERO {
+            let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
+            self.new_order(symbol, side, OrderKind::Market, OrderQty::Units(exit_qty), bar, "exit");
+        }
+        let Some(side) = entry else {
+            return;
+        };
+        let equity = self.portfolio.equity();
+        match sizing::entry_qty(&self.sizing, &self.instruments[symbol], equity, bar.close) {
+            Ok(qty) => {
+                let id = self.new_order(symbol, side, entry_kind(signal), qty, bar, "entry");
+                if signal.stop_loss.is_some() || signal.take_profit.is_some() {
+                    self.protections_pending.push(PendingProtection {
+                        entry: id,
+                        stop_loss: signal.stop_loss,
+                        take_profit: signal.take_profit,
+                    });
+                }
+            }
+            Err(reason) => self.skipped.push(SkippedSignal {
+                ts: bar.ts,
+                symbol,
+                reason,
+            }),
+        }
+    }
+
+    fn new_order(
+        &mut self,
+        symbol: SymbolId,
+        side: Side,
+        kind: OrderKind,
+        qty: OrderQty,
+        bar: &Bar,
+        reason: &'static str,
+    ) -> OrderId {
+        let id = self.orders.len() as OrderId + 1;
+        let tif = match reason {
+            "stop_loss" | "take_profit" => TimeInForce::Gtc,
+            _ => TimeInForce::Day,
+        };
+        let mut order = Order {
+            id,
+            symbol,
+            side,
+            kind,
+            qty,
+            tif,
+            status: crate::model::OrderStatus::Created,
+            decision_ts: bar.ts,
+            decision_px: bar.close,
+            filled_qty: Decimal::ZERO,
+            avg_fill_px: Decimal::ZERO,
+            last_update_ts: bar.ts,
+            reason,
+            note: None,
+        };
+        order
+            .apply(OrderEvent::Submit, bar.ts)
+            .expect("a new order can always be submitted");
+        self.outbox.push(Command::Submit(order.clone()));
+        self.orders.push(order);
+        self.working[symbol].push(id);
+        id
+    }
+
+    fn cancel_working(&mut self, symbol: SymbolId, reason: &'static str) {
+        for &order_id in &self.working[symbol] {
+            self.outbox.push(Command::Cancel {
+                symbol,
+                order_id,
+                reason,
+            });
+        }
+    }
+
+    fn order_mut(&mut self, id: OrderId) -> &mut Order {
+        &mut self.orders[(id - 1) as usize]
+    }
+
+    /// Applies a lifecycle event; an illegal one is recorded as a fault.
+    fn transition(&mut self, id: OrderId, event: OrderEvent, ts: Timestamp, note: Option<String>) {
+        let order = self.order_mut(id);
+        match order.apply(event, ts) {
+            Ok(()) => {
+                if note.is_some() {
+                    order.note = note;
+                }
+                if order.status.is_terminal() {
+                    self.retire(id);
+                }
+            }
+            Err(source) => {
+                debug_assert!(false, "order {id}: {source}");
+                self.faults.push(EngineFault { order_id: id, source });
+            }
+        }
+    }
+
+    /// Removes a finished order from the working set and settles what hangs on it.
+    fn retire(&mut self, id: OrderId) {
+        let order = self.order(id);
+        let (symbol, filled) = (order.symbol, order.status == crate::model::OrderStatus::Filled);
+        self.working[symbol].retain(|w| *w != id);
+        if let Some(pos) = self.oco.iter().position(|(a, b)| *a == id || *b == id) {
+            let (a, b) = self.oco.remove(pos);
+            let other = if a == id { b } else { a };
+            self.outbox.push(Command::Cancel {
+                symbol,
+                order_id: other,
+                reason: "other leg of the bracket finished",
+            });
+        }
+        if let Some(pos) = self.protections_pending.iter().position(|p| p.entry == id) {
+            let protection = self.protections_pending.remove(pos);
+            if filled {
+                self.place_protection(id, protection);
+            }
+        }
+    }
+
+    /// Places the stop-loss and take-profit legs for a filled entry, as an OCO pair.
+    fn place_protection(&mut self, entry_id: OrderId, protection: PendingProtection) {
+        let entry = self.order(entry_id);
+        let (symbol, exit_side, qty, ts, px) = (
+            entry.symbol,
+            opposite(entry.side),
+            entry.filled_qty,
+            entry.last_update_ts,
+            entry.avg_fill_px,
+        );
+        let bar = Bar {
+            ts,
+            open: px,
+            high: px,
+            low: px,
+            close: px,
+            volume: Decimal::ZERO,
+        };
+        let legs = [
+            protection
+                .stop_loss
+                .map(|stop_px| (OrderKind::Stop { stop_px }, "stop_loss")),
+            protection
+                .take_profit
+                .map(|limit_px| (OrderKind::Limit { limit_px }, "take_profit")),
+        ];
+        let ids: Vec<OrderId> = legs
+            .into_iter()
+            .flatten()
+            .map(|(kind, reason)| self.new_order(symbol, exit_side, kind, OrderQty::Units(qty), &bar, reason))
+            .collect();
+        if let [a, b] = ids[..] {
+            self.oco.push((a, b));
+        }
+    }
+
+    fn on_fill(&mut self, fill: Fill) {
+        let id = fill.order_id;
+        let order = self.order_mut(id);
+        if let Err(source) = order.record_fill(fill.qty, fill.px, fill.ts) {
+            debug_assert!(false, "order {id}: {source}");
+            self.faults.push(EngineFault { order_id: id, source });
+            return;
+        }
+        let terminal = order.status.is_terminal();
+        self.portfolio.apply_fill(&fill, self.equity.len());
+        self.fills.push(fill);
+        if terminal {
+            self.retire(id);
+        }
+    }
+}
+
+fn opposite(side: Side) -> Side {
+    match side {
+        Side::Buy => Side::Sell,
+        Side::Sell => Side::Buy,
+    }
+}
+
+fn entry_kind(signal: &Signal) -> OrderKind {
+    match signal.limit_px {
+        Some(limit_px) => OrderKind::Limit { limit_px },
+        None => OrderKind::Market,
+    }
+}
+
+impl VenueListener for Engine {
+    fn available_cash(&self) -> Decimal {
+        self.portfolio.cash()
+    }
+
+    fn on_venue_event(&mut self, event: VenueEvent) {
+        match event {
+            VenueEvent::Accepted { order_id, ts } => self.transition(order_id, OrderEvent::Accept, ts, None),
+            VenueEvent::Rejected { order_id, ts, reason } => {
+                self.transition(order_id, OrderEvent::Reject, ts, Some(reason))
+            }
+            VenueEvent::Triggered { order_id, ts } => self.transition(order_id, OrderEvent::Trigger, ts, None),
+            VenueEvent::Filled(fill) => self.on_fill(fill),
+            VenueEvent::Cancelled { order_id, ts, reason } => {
+                self.transition(order_id, OrderEvent::Cancel, ts, Some(reason))
+            }
+            VenueEvent::Expired { order_id, ts, reason } => {
+                self.transition(order_id, OrderEvent::Expire, ts, Some(reason))
+            }
+        }
+    }
+}

@@ -25,7 +25,15 @@ impl Bar {
     }
 
     pub fn debug_check(&self) {
-        debug_assert!(self.low <= self.open.min(self.close), "bar low above open/close at {}", self.ts);
-        debug_assert!(self.high >= self.open.max(self.close), "bar high below open/close at {}", self.ts);
+        debug_assert!(
+            self.low <= self.open.min(self.close),
+            "bar low above open/close at {}",
+            self.ts
+        );
+        debug_assert!(
+            self.high >= self.open.max(self.close),
+            "bar high below open/close at {}",
+            self.ts
+        );
     }
 }

@@ -168,7 +168,10 @@ impl OrderStatus {
 
     /// True once nothing more can happen to the order.
     pub fn is_terminal(self) -> bool {
-        matches!(self, OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected | OrderStatus::Expired)
+        matches!(
+            self,
+            OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected | OrderStatus::Expired
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -242,7 +245,14 @@ impl Order {
             OrderQty::Units(ordered) => total >= ordered,
             OrderQty::AllCash => true,
         };
-        self.apply(if complete { OrderEvent::Fill } else { OrderEvent::PartialFill }, ts)?;
+        self.apply(
+            if complete {
+                OrderEvent::Fill
+            } else {
+                OrderEvent::PartialFill
+            },
+            ts,
+        )?;
         self.avg_fill_px = (self.avg_fill_px * self.filled_qty + px * qty) / total;
         self.filled_qty = total;
         Ok(())

@@ -46,7 +46,12 @@ impl Timestamp {
     /// `2000-03-01T00:00:00`, `2000-03-01 00:00:00`, fractional seconds, or a bare date.
     pub fn parse_iso(text: &str) -> Option<Self> {
         let text = text.trim();
-        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ] {
             if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
                 return Self::from_naive(dt);
             }

@@ -1,1 +1,100 @@
 //! Reports: metrics, writers (JSON, Markdown, CSV) and charts.
+//!
+//! [`write_reports`] turns a finished [`RunResult`] into a folder of files:
+//!
+//! - `report.json`: metrics, conventions, scenario and data provenance, for machines;
+//! - `report.md`: the same for people, with the charts embedded;
+//! - `trades.csv`, `orders.csv`, `fills.csv`, `equity.csv`: the raw tables;
+//! - `equity.svg`, `drawdown.svg`: charts.
+//!
+//! Output is deterministic: the same result gives byte-identical files (no wall clock, no
+//! hash-map order, fixed float formatting, paths as given rather than where the checkout
+//! lives). [`summary_text`] is the short summary the command line prints.
+
+pub mod charts;
+pub mod conventions;
+pub mod error;
+pub mod format;
+pub mod json;
+pub mod markdown;
+pub mod metrics;
+pub mod tables;
+
+pub use conventions::Conventions;
+pub use error::{ReportError, ReportErrorKind};
+pub use markdown::{render_markdown, summary_text};
+pub use metrics::{Metrics, compute_metrics, returns};
+
+use crate::backtest::result::RunResult;
+use std::path::{Path, PathBuf};
+
+/// What [`write_reports`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFiles {
+    /// The report folder, as passed in.
+    pub dir: PathBuf,
+    /// Every file written, in the order written (`report.json` first).
+    pub files: Vec<PathBuf>,
+}
+
+/// Names of the files [`write_reports`] writes, in order.
+pub const REPORT_FILES: [&str; 8] = [
+    "report.json",
+    "report.md",
+    "trades.csv",
+    "orders.csv",
+    "fills.csv",
+    "equity.csv",
+    "equity.svg",
+    "drawdown.svg",
+];
+
+/// Metrics of the main strategy and of the benchmark (if any), as the reports show them.
+pub fn run_metrics(result: &RunResult) -> (Metrics, Option<Metrics>) {
+    let cash = result.scenario.cash;
+    let main = compute_metrics(&result.main, cash, result.periods_per_year);
+    let bench = result
+        .benchmark
+        .as_ref()
+        .map(|b| compute_metrics(b, cash, result.periods_per_year));
+    (main, bench)
+}
+
+/// Writes every report file of `result` into `out_dir` (created with its parents if
+/// missing; existing files of the same names are replaced).
+///
+/// # Errors
+/// [`ReportError`] naming the folder or file that could not be produced.
+pub fn write_reports(result: &RunResult, out_dir: &Path) -> Result<ReportFiles, ReportError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| ReportError::new(out_dir, e))?;
+    let (main, bench) = run_metrics(result);
+    let others: Vec<&str> = REPORT_FILES.iter().copied().filter(|f| *f != "report.json").collect();
+    let mut files = Vec::with_capacity(REPORT_FILES.len());
+    for name in REPORT_FILES {
+        let path = out_dir.join(name);
+        let fail = |kind: ReportErrorKind| ReportError::new(&path, kind);
+        let bytes: Vec<u8> = match name {
+            "report.json" => json::render_json(result, &main, bench.as_ref(), &others)
+                .map_err(|e| fail(e.into()))?
+                .into_bytes(),
+            "report.md" => render_markdown(result, &main, bench.as_ref()).into_bytes(),
+            "trades.csv" => tables::trades_csv(result).map_err(|e| fail(e.into()))?,
+            "orders.csv" => tables::orders_csv(result).map_err(|e| fail(e.into()))?,
+            "fills.csv" => tables::fills_csv(result).map_err(|e| fail(e.into()))?,
+            "equity.csv" => tables::equity_csv(result).map_err(|e| fail(e.into()))?,
+            "equity.svg" => charts::equity_svg(result)
+                .map_err(|e| fail(ReportErrorKind::Chart(e)))?
+                .into_bytes(),
+            "drawdown.svg" => charts::drawdown_svg(result)
+                .map_err(|e| fail(ReportErrorKind::Chart(e)))?
+                .into_bytes(),
+            other => unreachable!("no writer for report file {other}"),
+        };
+        std::fs::write(&path, bytes).map_err(|e| fail(e.into()))?;
+        files.push(path);
+    }
+    Ok(ReportFiles {
+        dir: out_dir.to_path_buf(),
+        files,
+    })
+}

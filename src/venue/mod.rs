@@ -1,1 +1,373 @@
-//! The simulated venue: price path, fill rules, slippage and fees.
+//! The simulated venue: where orders meet bars.
+//!
+//! It implements the fill conventions of the backtest and nothing else: the engine
+//! decides what to trade, the venue decides what would have happened. It keeps the
+//! orders working per symbol in arrival order (so earlier orders fill first, and an
+//! all-cash entry placed after an exit sees the exit's proceeds), walks each bar's
+//! intrabar path ([`path`]), applies slippage ([`slippage`]) and fees ([`fees`]), and
+//! reports every acknowledgement, fill, cancel and expiry to a [`VenueListener`].
+//!
+//! Timing rule: an order can only fill on a bar whose timestamp is later than the
+//! bar it was decided on, so nothing fills on prices known before the order existed.
+//! The one exception is [`FillTiming::SameClose`], which fills market orders at the
+//! decision bar's close and is reported as able to look ahead.
+
+pub mod fees;
+pub mod path;
+pub mod slippage;
+
+use crate::model::{
+    Bar, Fill, Instrument, Liquidity, Order, OrderId, OrderKind, OrderQty, Side, TimeInForce, Timestamp,
+};
+use crate::scenario::{FillTiming, VenueConfig};
+use path::{MatchOutcome, match_order};
+use rust_decimal::Decimal;
+
+/// What the venue tells the order's owner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VenueEvent {
+    Accepted {
+        order_id: OrderId,
+        ts: Timestamp,
+    },
+    Rejected {
+        order_id: OrderId,
+        ts: Timestamp,
+        reason: String,
+    },
+    Triggered {
+        order_id: OrderId,
+        ts: Timestamp,
+    },
+    Filled(Fill),
+    Cancelled {
+        order_id: OrderId,
+        ts: Timestamp,
+        reason: String,
+    },
+    Expired {
+        order_id: OrderId,
+        ts: Timestamp,
+        reason: String,
+    },
+}
+
+/// The venue's view of the account it trades for, and where its events go.
+pub trait VenueListener {
+    /// Cash available to an all-cash order at the moment it fills.
+    fn available_cash(&self) -> Decimal;
+    fn on_venue_event(&mut self, event: VenueEvent);
+}
+
+/// An order as the venue works it.
+#[derive(Debug, Clone)]
+struct WorkingOrder {
+    id: OrderId,
+    side: Side,
+    kind: OrderKind,
+    qty: OrderQty,
+    filled: Decimal,
+    tif: TimeInForce,
+    decision_ts: Timestamp,
+    triggered: bool,
+    /// Day index of the first bar the order could trade on (for DAY expiry).
+    session_day: Option<i64>,
+}
+
+impl WorkingOrder {
+    fn from_order(order: &Order) -> Self {
+        WorkingOrder {
+            id: order.id,
+            side: order.side,
+            kind: order.kind,
+            qty: order.qty,
+            filled: order.filled_qty,
+            tif: order.tif,
+            decision_ts: order.decision_ts,
+            triggered: false,
+            session_day: None,
+        }
+    }
+}
+
+pub struct SimulatedVenue {
+    config: VenueConfig,
+    instruments: Vec<Instrument>,
+    working: Vec<Vec<WorkingOrder>>,
+    last_bar: Vec<Option<Bar>>,
+    /// Reused between bars to avoid allocating on the hot path.
+    still_working: Vec<WorkingOrder>,
+}
+
+impl SimulatedVenue {
+    pub fn new(config: VenueConfig, instruments: Vec<Instrument>) -> Self {
+        let n = instruments.len();
+        SimulatedVenue {
+            config,
+            instruments,
+            working: vec![Vec::new(); n],
+            last_bar: vec![None; n],
+            still_working: Vec::new(),
+        }
+    }
+
+    pub fn config(&self) -> &VenueConfig {
+        &self.config
+    }
+
+    /// Number of orders still working in `symbol`.
+    pub fn working_count(&self, symbol: usize) -> usize {
+        self.working[symbol].len()
+    }
+
+    /// Accepts or rejects a new order. Under [`FillTiming::SameClose`] a market order
+    /// fills at once at the close of the symbol's latest bar.
+    pub fn submit(&mut self, order: &Order, now: Timestamp, listener: &mut dyn VenueListener) {
+        let instrument = &self.instruments[order.symbol];
+        if let Some(reason) = reject_reason(order, instrument) {
+            listener.on_venue_event(VenueEvent::Rejected {
+                order_id: order.id,
+                ts: now,
+                reason,
+            });
+            return;
+        }
+        listener.on_venue_event(VenueEvent::Accepted {
+            order_id: order.id,
+            ts: now,
+        });
+        let mut working = WorkingOrder::from_order(order);
+        if self.config.fill_timing == FillTiming::SameClose
+            && order.kind == OrderKind::Market
+            && let Some(bar) = self.last_bar[order.symbol]
+        {
+            let done = self.execute(order.symbol, &mut working, bar.close, false, bar.ts, listener);
+            if done {
+                return;
+            }
+        }
+        self.working[order.symbol].push(working);
+    }
+
+    /// Cancels a working order; a no-op (returning false) when it is no longer working.
+    pub fn cancel(
+        &mut self,
+        symbol: usize,
+        order_id: OrderId,
+        now: Timestamp,
+        reason: &str,
+        listener: &mut dyn VenueListener,
+    ) -> bool {
+        let Some(pos) = self.working[symbol].iter().position(|w| w.id == order_id) else {
+            return false;
+        };
+        self.working[symbol].remove(pos);
+        listener.on_venue_event(VenueEvent::Cancelled {
+            order_id,
+            ts: now,
+            reason: reason.to_string(),
+        });
+        true
+    }
+
+    /// Matches the working orders of `symbol` against its new bar.
+    pub fn on_bar(&mut self, symbol: usize, bar: &Bar, listener: &mut dyn VenueListener) {
+        bar.debug_check();
+        self.last_bar[symbol] = Some(*bar);
+        if self.working[symbol].is_empty() {
+            return;
+        }
+        let mut orders = std::mem::take(&mut self.working[symbol]);
+        let mut keep = std::mem::take(&mut self.still_working);
+        keep.clear();
+        let day = bar.ts.day_index();
+        for mut order in orders.drain(..) {
+            if bar.ts <= order.decision_ts {
+                keep.push(order);
+                continue;
+            }
+            if order.tif == TimeInForce::Day && order.session_day.is_some_and(|d| d < day) {
+                listener.on_venue_event(VenueEvent::Expired {
+                    order_id: order.id,
+                    ts: bar.ts,
+                    reason: "DAY order not filled by the end of its trading day".to_string(),
+                });
+                continue;
+            }
+            order.session_day.get_or_insert(day);
+            let outcome = match_order(bar, self.config.intrabar_path, order.side, &order.kind, order.triggered);
+            let mut done = false;
+            match outcome {
+                MatchOutcome::Fill(path_fill) => {
+                    if path_fill.triggered && !order.triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
+                        listener.on_venue_event(VenueEvent::Triggered {
+                            order_id: order.id,
+                            ts: bar.ts,
+                        });
+                    }
+                    order.triggered |= path_fill.triggered;
+                    done = self.execute(symbol, &mut order, path_fill.px, path_fill.resting, bar.ts, listener);
+                }
+                MatchOutcome::TriggeredOnly => {
+                    order.triggered = true;
+                    listener.on_venue_event(VenueEvent::Triggered {
+                        order_id: order.id,
+                        ts: bar.ts,
+                    });
+                }
+                MatchOutcome::NoFill => {}
+            }
+            if done {
+                continue;
+            }
+            if matches!(order.tif, TimeInForce::Ioc | TimeInForce::Fok) {
+                let reason = format!(
+                    "{} order not filled on the first bar it could trade",
+                    order.tif.as_str()
+                );
+                listener.on_venue_event(VenueEvent::Cancelled {
+                    order_id: order.id,
+                    ts: bar.ts,
+                    reason,
+                });
+                continue;
+            }
+            keep.push(order);
+        }
+        self.working[symbol] = keep;
+        self.still_working = orders;
+    }
+
+    /// Fills `order` at `px_before_slippage`; returns true when it is done (filled, or
+    /// cancelled because an all-cash order could not afford one lot).
+    fn execute(
+        &mut self,
+        symbol: usize,
+        order: &mut WorkingOrder,
+        px_before_slippage: Decimal,
+        resting: bool,
+        ts: Timestamp,
+        listener: &mut dyn VenueListener,
+    ) -> bool {
+        let instrument = &self.instruments[symbol];
+        let px = slippage::apply(&self.config.slippage, instrument, order.side, px_before_slippage);
+        let first_fill = order.filled.is_zero();
+        let qty = match order.qty {
+            OrderQty::Units(q) => q - order.filled,
+            OrderQty::AllCash => all_cash_qty(listener.available_cash(), px, instrument, |q| {
+                fees::commission(&self.config.commission, q, px, first_fill)
+            }),
+        };
+        if qty < instrument.min_qty.max(instrument.lot_size) || qty <= Decimal::ZERO {
+            listener.on_venue_event(VenueEvent::Cancelled {
+                order_id: order.id,
+                ts,
+                reason: format!("not enough cash for one lot at {px}"),
+            });
+            return true;
+        }
+        let fee = fees::commission(&self.config.commission, qty, px, first_fill);
+        order.filled += qty;
+        let fill = Fill {
+            order_id: order.id,
+            symbol,
+            side: order.side,
+            ts,
+            qty,
+            px,
+            px_before_slippage,
+            fee,
+            liquidity: if resting { Liquidity::Maker } else { Liquidity::Taker },
+        };
+        listener.on_venue_event(VenueEvent::Filled(fill));
+        true
+    }
+
+    /// Expires every order still working, e.g. when the data ends.
+    pub fn expire_all(&mut self, now: Timestamp, reason: &str, listener: &mut dyn VenueListener) {
+        for orders in &mut self.working {
+            for order in orders.drain(..) {
+                listener.on_venue_event(VenueEvent::Expired {
+                    order_id: order.id,
+                    ts: now,
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Why the venue refuses an order outright, if it does.
+fn reject_reason(order: &Order, instrument: &Instrument) -> Option<String> {
+    if let OrderQty::Units(qty) = order.qty {
+        if qty < instrument.min_qty {
+            return Some(format!("quantity {qty} is below the minimum {}", instrument.min_qty));
+        }
+        if !instrument.lot_size.is_zero() && !(qty % instrument.lot_size).is_zero() {
+            return Some(format!(
+                "quantity {qty} is not a multiple of the lot size {}",
+                instrument.lot_size
+            ));
+        }
+    }
+    let prices = [order.kind.limit_px(), order.kind.stop_px()];
+    if let Some(px) = prices.into_iter().flatten().find(|px| *px <= Decimal::ZERO) {
+        return Some(format!("price {px} must be positive"));
+    }
+    None
+}
+
+/// The largest whole-lot quantity whose cost plus fee fits in `cash`.
+fn all_cash_qty(cash: Decimal, px: Decimal, instrument: &Instrument, fee: impl Fn(Decimal) -> Decimal) -> Decimal {
+    if cash <= Decimal::ZERO || px <= Decimal::ZERO {
+        return Decimal::ZERO;
+    }
+    let mut qty = instrument.round_qty_down(cash / px);
+    // Fees are small relative to notional: a few refinements bring the quantity under
+    // the budget; the bounded loop then steps down lot by lot for odd fee schedules.
+    for _ in 0..4 {
+        let cost = qty * px + fee(qty);
+        if cost <= cash {
+            return qty;
+        }
+        qty = instrument.round_qty_down((cash - fee(qty)).max(Decimal::ZERO) / px);
+    }
+    let step = if instrument.lot_size.is_zero() {
+        Decimal::ONE
+    } else {
+        instrument.lot_size
+    };
+    for _ in 0..1000 {
+        if qty <= Decimal::ZERO || qty * px + fee(qty) <= cash {
+            return qty.max(Decimal::ZERO);
+        }
+        qty -= step;
+    }
+    Decimal::ZERO
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn all_cash_is_floor_of_cash_over_price_without_fees() {
+        let inst = Instrument::equity("AAPL");
+        assert_eq!(
+            all_cash_qty(dec!(100000), dec!(57.25), &inst, |_| Decimal::ZERO),
+            dec!(1746)
+        );
+    }
+
+    #[test]
+    fn all_cash_leaves_room_for_fees() {
+        let inst = Instrument::equity("AAPL");
+        // 1000 / 10 = 100 shares, but a 5 fee leaves room for 99 only.
+        assert_eq!(all_cash_qty(dec!(1000), dec!(10), &inst, |_| dec!(5)), dec!(99));
+        let pct = |q: Decimal| q * dec!(10) * dec!(0.001);
+        let q = all_cash_qty(dec!(1000), dec!(10), &inst, pct);
+        assert!(q * dec!(10) + pct(q) <= dec!(1000));
+        assert_eq!(q, dec!(99));
+    }
+}

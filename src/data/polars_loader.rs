@@ -1,0 +1,211 @@
+//! Large files and Parquet go through polars. Columnar files carry types, so a timestamp
+//! may arrive as text, a Datetime of any unit, a Date or an epoch integer, and prices as
+//! any float or integer type or as text; this module turns each into the same parsed
+//! values the CSV reader produces and hands them to the shared validation, so errors read
+//! the same whatever the format. Floats become decimals through their shortest text
+//! (118.56 stays 118.56). Polars CSV is read with every column as text, which keeps the
+//! decimals exactly as written; its positions are lines (header = line 1), while Parquet
+//! positions are 1-based data rows.
+
+use super::csv_loader::hex;
+use super::error::{DataError, LineUnit};
+use super::parse::{NumberFault, TsLayout, decimal_from_f32, decimal_from_f64, parse_decimal};
+use super::validate::{Fault, Field, Sink, check_bar, missing_column_message, parse_timestamp, resolve_columns};
+use crate::model::Timestamp;
+use crate::model::time::NANOS_PER_DAY;
+use crate::scenario::{DataFormat, DataSource};
+use polars::prelude::{
+    Column, CsvReadOptions, DataFrame, DataType, Float32Chunked, Float64Chunked, Int32Chunked, Int64Chunked,
+    ParquetReader, PolarsResult, SerReader, StringChunked, TimeUnit,
+};
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use std::io::Cursor;
+
+type Numbers<'a> = Box<dyn Iterator<Item = Result<Decimal, NumberFault>> + 'a>;
+type Stamps<'a> = Box<dyn Iterator<Item = Result<Timestamp, Fault>> + 'a>;
+
+/// Reads a CSV (through polars) or Parquet file into `sink`; returns the hex SHA-256 of
+/// the file. As for CSV, file-level problems are returned and row problems go to the sink.
+pub(crate) fn read_polars(source: &DataSource, sink: &mut Sink<'_>) -> Result<String, DataError> {
+    let path = source.path.as_path();
+    let bytes = std::fs::read(path).map_err(|e| DataError::new(path, format!("cannot open: {e}")))?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    if bytes.trim_ascii().is_empty() {
+        return Err(DataError::new(path, "empty file: no header line"));
+    }
+    let parquet = source.format == DataFormat::Parquet;
+    let frame = if parquet { read_parquet(bytes) } else { read_csv(bytes) };
+    let df = frame.map_err(|e| DataError::new(path, format!("cannot read {}: {e}", format_name(source.format))))?;
+
+    let header: Vec<String> = df.get_column_names().iter().map(|n| n.as_str().to_string()).collect();
+    let what = if parquet { "schema" } else { "header" };
+    let idx = resolve_columns(&header, &source.columns).map_err(|field| {
+        let e = DataError::new(path, missing_column_message(field, &source.columns, &header, what));
+        if parquet { e } else { e.at_line(1) }
+    })?;
+    let unit = if parquet { LineUnit::Row } else { LineUnit::Line };
+    sink.set_unit(unit);
+    let height = df.height();
+    if height == 0 {
+        let e = sink.error(None, None, "no data rows".to_string());
+        sink.fail(e)?;
+        return Ok(sha256);
+    }
+    sink.reserve(height);
+
+    let columns: Vec<&Column> = idx.iter().map(|&i| &df.columns()[i]).collect();
+    // Casts that produce new columns must outlive the iterators borrowing them.
+    let mut casts: Vec<Option<Column>> = Vec::with_capacity(6);
+    for field in Field::ALL {
+        let cast = widen(columns[field as usize]).map_err(|message| sink.error(None, Some(field), message));
+        match cast {
+            Ok(c) => casts.push(c),
+            Err(e) => {
+                sink.fail(e)?;
+                return Ok(sha256);
+            }
+        }
+    }
+    let col = |f: Field| casts[f as usize].as_ref().unwrap_or(columns[f as usize]);
+
+    let layout = TsLayout::new(source.timestamp_format.as_deref());
+    let stamps = stamps(col(Field::Timestamp), layout).map_err(|m| sink.error(None, Some(Field::Timestamp), m));
+    let mut stamps = match stamps {
+        Ok(s) => s,
+        Err(e) => {
+            sink.fail(e)?;
+            return Ok(sha256);
+        }
+    };
+    let mut values: Vec<Numbers<'_>> = Vec::with_capacity(5);
+    for field in [Field::Open, Field::High, Field::Low, Field::Close, Field::Volume] {
+        match numbers(col(field)) {
+            Ok(it) => values.push(it),
+            Err(message) => {
+                let e = sink.error(None, Some(field), message);
+                sink.fail(e)?;
+                return Ok(sha256);
+            }
+        }
+    }
+
+    for i in 0..height as u64 {
+        let line = if parquet { i + 1 } else { i + 2 };
+        // Advance every column on every row, whatever fails, so they stay aligned.
+        let ts = stamps.next().unwrap_or(Err(Fault::MissingTimestamp));
+        let mut v = [Ok(Decimal::ZERO), Ok(Decimal::ZERO), Ok(Decimal::ZERO), Ok(Decimal::ZERO), Ok(Decimal::ZERO)];
+        for (slot, it) in v.iter_mut().zip(values.iter_mut()) {
+            *slot = it.next().unwrap_or(Err(NumberFault::Missing));
+        }
+        let [open, high, low, close, volume] = v;
+        let row = (|| {
+            let number = |f: Field, r: Result<Decimal, NumberFault>| r.map_err(|e| Fault::Number(f, e));
+            let ts = ts?;
+            let open = number(Field::Open, open)?;
+            let high = number(Field::High, high)?;
+            let low = number(Field::Low, low)?;
+            let close = number(Field::Close, close)?;
+            let volume = number(Field::Volume, volume)?;
+            check_bar(ts, open, high, low, close, volume)
+        })();
+        sink.row(line, row)?;
+    }
+    Ok(sha256)
+}
+
+fn format_name(format: DataFormat) -> &'static str {
+    match format {
+        DataFormat::Parquet => "Parquet",
+        DataFormat::Csv | DataFormat::CsvPolars => "CSV",
+    }
+}
+
+fn read_csv(bytes: Vec<u8>) -> PolarsResult<DataFrame> {
+    // A schema inferred from zero rows makes every column text: decimals are read
+    // from exactly what was written, and bad values reach our own validation.
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .into_reader_with_file_handle(Cursor::new(bytes))
+        .finish()
+}
+
+fn read_parquet(bytes: Vec<u8>) -> PolarsResult<DataFrame> {
+    ParquetReader::new(Cursor::new(bytes)).finish()
+}
+
+/// Casts the column types that are read through a wider one: small or unsigned
+/// integers to `Int64`, `Float16` to `Float32`. `None` when the column is used as is.
+fn widen(col: &Column) -> Result<Option<Column>, String> {
+    let dtype = col.dtype();
+    let target = match dtype {
+        DataType::Int64 => return Ok(None),
+        DataType::Float16 => DataType::Float32,
+        d if d.is_integer() => DataType::Int64,
+        _ => return Ok(None),
+    };
+    col.strict_cast(&target).map(Some).map_err(|e| format!("cannot read {dtype} values as {target}: {e}"))
+}
+
+fn numbers(col: &Column) -> Result<Numbers<'_>, String> {
+    let wrong = |_| format!("unexpected column type {}", col.dtype());
+    Ok(match col.dtype() {
+        DataType::String => {
+            let ca: &StringChunked = col.str().map_err(wrong)?;
+            Box::new(ca.iter().map(|v| v.map_or(Err(NumberFault::Missing), |s| parse_decimal(s.as_bytes()))))
+        }
+        DataType::Float64 => {
+            let ca: &Float64Chunked = col.f64().map_err(wrong)?;
+            Box::new(ca.iter().map(|v| v.map_or(Err(NumberFault::Missing), decimal_from_f64)))
+        }
+        DataType::Float32 => {
+            let ca: &Float32Chunked = col.f32().map_err(wrong)?;
+            Box::new(ca.iter().map(|v| v.map_or(Err(NumberFault::Missing), decimal_from_f32)))
+        }
+        DataType::Int64 => {
+            let ca: &Int64Chunked = col.i64().map_err(wrong)?;
+            Box::new(ca.iter().map(|v| v.map(Decimal::from).ok_or(NumberFault::Missing)))
+        }
+        other => return Err(format!("unsupported column type {other} (expected numbers or text)")),
+    })
+}
+
+fn stamps<'a>(col: &'a Column, layout: TsLayout<'a>) -> Result<Stamps<'a>, String> {
+    let wrong = |_| format!("unexpected column type {}", col.dtype());
+    let scaled = |ca: &'a Int64Chunked, factor: i64| -> Stamps<'a> {
+        Box::new(ca.iter().map(move |v| {
+            let v = v.ok_or(Fault::MissingTimestamp)?;
+            v.checked_mul(factor)
+                .map(Timestamp)
+                .ok_or_else(|| Fault::Timestamp(format!("{v} is out of range for a nanosecond timestamp")))
+        }))
+    };
+    Ok(match col.dtype() {
+        DataType::String => {
+            let ca: &StringChunked = col.str().map_err(wrong)?;
+            Box::new(ca.iter().map(move |v| v.map_or(Err(Fault::MissingTimestamp), |s| parse_timestamp(s.as_bytes(), layout))))
+        }
+        DataType::Datetime(unit, _) => {
+            let factor = match unit {
+                TimeUnit::Nanoseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Milliseconds => 1_000_000,
+            };
+            scaled(col.datetime().map_err(wrong)?.physical(), factor)
+        }
+        DataType::Date => {
+            let ca: &Int32Chunked = col.date().map_err(wrong)?.physical();
+            Box::new(ca.iter().map(|v| {
+                v.map(|d| Timestamp(i64::from(d) * NANOS_PER_DAY)).ok_or(Fault::MissingTimestamp)
+            }))
+        }
+        // Epoch nanoseconds (other integer types were widened to Int64).
+        DataType::Int64 => scaled(col.i64().map_err(wrong)?, 1),
+        other => {
+            return Err(format!(
+                "unsupported timestamp column type {other} (expected text, Datetime, Date or integer epoch nanoseconds)"
+            ));
+        }
+    })
+}

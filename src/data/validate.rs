@@ -1,0 +1,303 @@
+//! Validation at the door, shared by every file format. Each loader turns a row into
+//! parsed values and hands them here; the checks, the wording of every message and the
+//! ordering rules (no duplicate or decreasing timestamps) live in one place, so a CSV
+//! file and the same data in Parquet fail the same way. The [`Sink`] also decides what
+//! an error does: stop the load (the engine's path) or be collected (`data check`).
+
+use super::error::{DataError, LineUnit};
+use super::parse::{NumberFault, TsLayout};
+use crate::model::{Bar, Timestamp};
+use crate::scenario::ColumnMap;
+use rust_decimal::Decimal;
+use std::path::Path;
+
+/// The six logical columns of a bar, in file-independent order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Timestamp = 0,
+    Open = 1,
+    High = 2,
+    Low = 3,
+    Close = 4,
+    Volume = 5,
+}
+
+impl Field {
+    pub(crate) const ALL: [Field; 6] = [Field::Timestamp, Field::Open, Field::High, Field::Low, Field::Close, Field::Volume];
+
+    /// The key in the scenario's `columns` table.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Field::Timestamp => "timestamp",
+            Field::Open => "open",
+            Field::High => "high",
+            Field::Low => "low",
+            Field::Close => "close",
+            Field::Volume => "volume",
+        }
+    }
+
+    /// The source column name this field is mapped to.
+    pub(crate) fn source(self, map: &ColumnMap) -> &str {
+        match self {
+            Field::Timestamp => &map.timestamp,
+            Field::Open => &map.open,
+            Field::High => &map.high,
+            Field::Low => &map.low,
+            Field::Close => &map.close,
+            Field::Volume => &map.volume,
+        }
+    }
+}
+
+/// What is wrong with one row. Rendered into a message (with the file's own column
+/// names) only when it is reported, so the happy path allocates nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Fault {
+    Number(Field, NumberFault),
+    Timestamp(String),
+    MissingTimestamp,
+    NotPositive(Field, Decimal),
+    NegativeVolume(Decimal),
+    HighBelow(Decimal, Decimal),
+    LowAbove(Decimal, Decimal),
+    FieldCount { expected: usize, found: usize },
+}
+
+/// Checks the values of one bar; the order of the checks fixes which error a row with
+/// several problems reports.
+pub(crate) fn check_bar(
+    ts: Timestamp,
+    open: Decimal,
+    high: Decimal,
+    low: Decimal,
+    close: Decimal,
+    volume: Decimal,
+) -> Result<Bar, Fault> {
+    for (field, px) in [(Field::Open, open), (Field::High, high), (Field::Low, low), (Field::Close, close)] {
+        if px <= Decimal::ZERO {
+            return Err(Fault::NotPositive(field, px));
+        }
+    }
+    if volume < Decimal::ZERO {
+        return Err(Fault::NegativeVolume(volume));
+    }
+    let top = open.max(close);
+    if high < top {
+        return Err(Fault::HighBelow(high, top));
+    }
+    let bottom = open.min(close);
+    if low > bottom {
+        return Err(Fault::LowAbove(low, bottom));
+    }
+    Ok(Bar { ts, open, high, low, close, volume })
+}
+
+/// Parses a timestamp field in `layout`, with the message a user needs when it fails.
+#[inline]
+pub(crate) fn parse_timestamp(bytes: &[u8], layout: TsLayout<'_>) -> Result<Timestamp, Fault> {
+    match layout.parse(bytes) {
+        Some(ts) => Ok(ts),
+        None if bytes.trim_ascii().is_empty() => Err(Fault::MissingTimestamp),
+        None => {
+            let text = String::from_utf8_lossy(bytes.trim_ascii());
+            Err(Fault::Timestamp(format!("cannot parse `{text}` as a timestamp (expected {})", layout.describe())))
+        }
+    }
+}
+
+/// Finds each mapped column in a header: an exact match (ignoring surrounding spaces)
+/// first, else the one column whose name matches ignoring ASCII case.
+pub(crate) fn resolve_columns(header: &[String], map: &ColumnMap) -> Result<[usize; 6], Field> {
+    let mut out = [0usize; 6];
+    for field in Field::ALL {
+        let want = field.source(map).trim();
+        let exact = header.iter().position(|h| h.trim() == want);
+        let found = exact.or_else(|| {
+            let mut matches = header.iter().enumerate().filter(|(_, h)| h.trim().eq_ignore_ascii_case(want));
+            match (matches.next(), matches.next()) {
+                (Some((i, _)), None) => Some(i),
+                _ => None,
+            }
+        });
+        out[field as usize] = found.ok_or(field)?;
+    }
+    Ok(out)
+}
+
+/// The message for a mapped column that is not in the header.
+pub(crate) fn missing_column_message(field: Field, map: &ColumnMap, header: &[String], what: &str) -> String {
+    format!("no column `{}` (columns.{}) in {what}: {}", field.source(map), field.key(), header.join(","))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The first error ends the load.
+    FailFast,
+    /// Every row error is recorded and the row skipped.
+    CollectAll,
+}
+
+/// Receives rows in file order: reports faults, enforces strictly increasing
+/// timestamps, and keeps the bars inside the requested range.
+pub(crate) struct Sink<'a> {
+    mode: Mode,
+    file: &'a Path,
+    columns: &'a ColumnMap,
+    unit: LineUnit,
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+    /// Timestamp and line of the last valid row (kept or not).
+    prev: Option<(Timestamp, u64)>,
+    pub(crate) bars: Vec<Bar>,
+    pub(crate) errors: Vec<DataError>,
+}
+
+impl<'a> Sink<'a> {
+    pub(crate) fn new(
+        mode: Mode,
+        file: &'a Path,
+        columns: &'a ColumnMap,
+        start: Option<Timestamp>,
+        end: Option<Timestamp>,
+    ) -> Self {
+        Sink { mode, file, columns, unit: LineUnit::Line, start, end, prev: None, bars: Vec::new(), errors: Vec::new() }
+    }
+
+    /// Sets whether positions are text lines (CSV) or data rows (Parquet).
+    pub(crate) fn set_unit(&mut self, unit: LineUnit) {
+        self.unit = unit;
+    }
+
+    /// Reserves room for about `rows` bars, unless a date range will drop most of them.
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        if self.start.is_none() && self.end.is_none() {
+            self.bars.reserve(rows);
+        }
+    }
+
+    /// An error about the whole file, positioned at `line` when given.
+    pub(crate) fn error(&self, line: Option<u64>, field: Option<Field>, message: String) -> DataError {
+        let mut e = DataError::new(self.file, message);
+        if let Some(n) = line {
+            e = match self.unit {
+                LineUnit::Line => e.at_line(n),
+                LineUnit::Row => e.at_row(n),
+            };
+        }
+        if let Some(f) = field {
+            e = e.with_field(f.source(self.columns));
+        }
+        e
+    }
+
+    /// Reports an error: `Err` when failing fast, else records it and carries on.
+    pub(crate) fn fail(&mut self, error: DataError) -> Result<(), DataError> {
+        match self.mode {
+            Mode::FailFast => Err(error),
+            Mode::CollectAll => {
+                self.errors.push(error);
+                Ok(())
+            }
+        }
+    }
+
+    /// Takes one row, at 1-based position `line`.
+    #[inline]
+    pub(crate) fn row(&mut self, line: u64, row: Result<Bar, Fault>) -> Result<(), DataError> {
+        let bar = match row {
+            Ok(bar) => bar,
+            Err(fault) => {
+                let (field, message) = self.render(fault);
+                let e = self.error(Some(line), field, message);
+                return self.fail(e);
+            }
+        };
+        if let Some((prev, prev_line)) = self.prev.filter(|&(prev, _)| bar.ts <= prev) {
+            let word = match self.unit {
+                LineUnit::Line => "line",
+                LineUnit::Row => "row",
+            };
+            let message = if bar.ts == prev {
+                format!("duplicate timestamp {} (also on {word} {prev_line})", bar.ts)
+            } else {
+                format!("timestamp {} is before {} on {word} {prev_line} (timestamps must increase)", bar.ts, prev)
+            };
+            let e = self.error(Some(line), Some(Field::Timestamp), message);
+            return self.fail(e);
+        }
+        self.prev = Some((bar.ts, line));
+        if self.start.is_none_or(|s| bar.ts >= s) && self.end.is_none_or(|e| bar.ts <= e) {
+            self.bars.push(bar);
+        }
+        Ok(())
+    }
+
+    fn render(&self, fault: Fault) -> (Option<Field>, String) {
+        let name = |f: Field| f.source(self.columns);
+        match fault {
+            Fault::Number(field, NumberFault::Missing) => (Some(field), "missing value".to_string()),
+            Fault::Number(field, NumberFault::NotANumber(text)) => {
+                (Some(field), format!("`{text}` is not a number"))
+            }
+            Fault::Number(field, NumberFault::NonFinite(text)) => {
+                (Some(field), format!("`{text}` is not a finite number"))
+            }
+            Fault::MissingTimestamp => (Some(Field::Timestamp), "missing value".to_string()),
+            Fault::Timestamp(message) => (Some(Field::Timestamp), message),
+            Fault::NotPositive(field, px) => (Some(field), format!("price {px} must be greater than 0")),
+            Fault::NegativeVolume(v) => (Some(Field::Volume), format!("{v} is negative")),
+            Fault::HighBelow(high, top) => (
+                Some(Field::High),
+                format!("{high} is below max({}, {}) = {top}", name(Field::Open), name(Field::Close)),
+            ),
+            Fault::LowAbove(low, bottom) => (
+                Some(Field::Low),
+                format!("{low} is above min({}, {}) = {bottom}", name(Field::Open), name(Field::Close)),
+            ),
+            Fault::FieldCount { expected, found } => {
+                (None, format!("expected {expected} fields (as in the header), found {found}"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn bar_checks_in_order() {
+        let ts = Timestamp(0);
+        assert!(check_bar(ts, dec!(10), dec!(11), dec!(9), dec!(10.5), dec!(0)).is_ok());
+        assert_eq!(
+            check_bar(ts, dec!(0), dec!(11), dec!(9), dec!(10), dec!(1)),
+            Err(Fault::NotPositive(Field::Open, dec!(0)))
+        );
+        assert_eq!(
+            check_bar(ts, dec!(10), dec!(11), dec!(9), dec!(10), dec!(-1)),
+            Err(Fault::NegativeVolume(dec!(-1)))
+        );
+        assert_eq!(
+            check_bar(ts, dec!(10), dec!(10.4), dec!(9), dec!(10.5), dec!(1)),
+            Err(Fault::HighBelow(dec!(10.4), dec!(10.5)))
+        );
+        assert_eq!(
+            check_bar(ts, dec!(10), dec!(11), dec!(9.9), dec!(9.8), dec!(1)),
+            Err(Fault::LowAbove(dec!(9.9), dec!(9.8)))
+        );
+    }
+
+    #[test]
+    fn columns_resolve_exactly_then_ignoring_case() {
+        let header: Vec<String> = ["Date", "open", "High", "low", "close", "volume", "HIGH"].map(String::from).to_vec();
+        let mut map = ColumnMap { timestamp: "Date".into(), ..ColumnMap::default() };
+        // `high` matches two columns ignoring case: ambiguous, so not found.
+        assert_eq!(resolve_columns(&header, &map), Err(Field::High));
+        map.high = "HIGH".into();
+        assert_eq!(resolve_columns(&header, &map), Ok([0, 1, 6, 3, 4, 5]));
+        map.timestamp = "date".into();
+        assert_eq!(resolve_columns(&header, &map), Ok([0, 1, 6, 3, 4, 5]));
+    }
+}

@@ -1,0 +1,168 @@
+//! How to read the numbers: the venue's fill rules and cost models, and the formulas of
+//! the metrics, in words. One source for `report.json` and `report.md`, so the two never
+//! disagree.
+
+use super::format::dec;
+use crate::backtest::result::RunResult;
+use crate::scenario::{CommissionConfig, FillTiming, IntrabarPath, SlippageConfig};
+use serde::Serialize;
+
+/// The conventions a run's report was produced under.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conventions {
+    /// `next_open` or `same_close`.
+    pub fill_timing: &'static str,
+    pub fill_timing_rule: String,
+    /// True when fills can use a price the strategy had only just seen (same-close fills).
+    pub look_ahead: bool,
+    pub intrabar_path: &'static str,
+    pub intrabar_path_rule: String,
+    pub slippage: String,
+    pub commission: String,
+    /// The `P` used to annualise.
+    pub periods_per_year: f64,
+    /// Where `P` came from: "scenario" (set explicitly) or "calendar" (bar interval and
+    /// the instruments' trading calendar).
+    pub periods_per_year_source: String,
+    pub risk_free_rate: f64,
+    pub returns: &'static str,
+    pub sharpe: &'static str,
+    pub sortino: &'static str,
+    pub volatility_ann: &'static str,
+    pub max_drawdown: &'static str,
+    pub max_drawdown_duration: &'static str,
+    pub cagr_by_count: &'static str,
+    pub cagr_by_calendar: &'static str,
+    pub calmar: &'static str,
+    pub trades: &'static str,
+    pub exposure: &'static str,
+    pub turnover: &'static str,
+    pub slippage_cost_bps: &'static str,
+    pub undefined_values: &'static str,
+    pub money: &'static str,
+}
+
+impl Conventions {
+    pub fn for_run(result: &RunResult) -> Self {
+        let venue = &result.scenario.venue;
+        Conventions {
+            fill_timing: fill_timing_name(venue.fill_timing),
+            fill_timing_rule: fill_timing_rule(venue.fill_timing).to_string(),
+            look_ahead: venue.fill_timing == FillTiming::SameClose,
+            intrabar_path: intrabar_path_name(venue.intrabar_path),
+            intrabar_path_rule: intrabar_path_rule(venue.intrabar_path).to_string(),
+            slippage: slippage_rule(&venue.slippage),
+            commission: commission_rule(&venue.commission),
+            periods_per_year: result.periods_per_year,
+            periods_per_year_source: result.periods_per_year_source.to_string(),
+            risk_free_rate: 0.0,
+            returns: "per-period simple returns of the equity curve r_i = e_i / e_{i-1} - 1; N = points - 1",
+            sharpe: "mean(r) / std(r, ddof=1) * sqrt(P), rf = 0",
+            sortino: "mean(r) / sqrt(sum(min(r, 0)^2) / N) * sqrt(P): downside over all N returns, target 0",
+            volatility_ann: "std(r, ddof=1) * sqrt(P)",
+            max_drawdown: "min over i of e_i / max(e_0..e_i) - 1, a negative fraction; the running peak \
+                           starts at the first equity point (the starting equity)",
+            max_drawdown_duration: "longest spell from a peak to the first point back at or above it (or to the \
+                                    last point if never recovered), in bars and in calendar days",
+            cagr_by_count: "(final / initial)^(P / N) - 1",
+            cagr_by_calendar: "(final / initial)^(1 / years) - 1, years = (last_ts - first_ts) / 365.25 days",
+            calmar: "cagr_by_count / |max_drawdown|",
+            trades: "closed round trips only; PnL net of fees; win rate = share with net PnL > 0; profit factor = \
+                     sum of winning net PnL / |sum of losing net PnL|; expectancy = mean net PnL; trade return = net \
+                     PnL / entry notional",
+            exposure: "equity points with an open position / equity points",
+            turnover: "sum of |fill notional| / mean equity, over the whole run (not annualised)",
+            slippage_cost_bps: "sum of slippage cost / sum of |fill notional| * 1e4; slippage cost is the price \
+                                lost against the price before slippage, times quantity (positive = cost)",
+            undefined_values: "a statistic that is undefined (zero deviation, no downside, no closed trades) is null",
+            money: "exact decimals, written as strings in JSON",
+        }
+    }
+}
+
+pub fn fill_timing_name(timing: FillTiming) -> &'static str {
+    match timing {
+        FillTiming::NextOpen => "next_open",
+        FillTiming::SameClose => "same_close",
+    }
+}
+
+pub fn fill_timing_rule(timing: FillTiming) -> &'static str {
+    match timing {
+        FillTiming::NextOpen => {
+            "a market order decided on bar t's close fills at bar t+1's open (no look-ahead); limit and stop orders \
+             work from the next bar on"
+        }
+        FillTiming::SameClose => {
+            "a market order fills at the close of the bar it was decided on: the strategy trades at a price it only \
+             just saw, which looks ahead"
+        }
+    }
+}
+
+/// The warning a report shows prominently for same-close fills; `None` for next-open.
+pub fn look_ahead_warning(timing: FillTiming) -> Option<&'static str> {
+    match timing {
+        FillTiming::NextOpen => None,
+        FillTiming::SameClose => Some(
+            "WARNING: fill timing is `same_close`. Market orders fill at the close of the very bar whose close \
+             triggered the decision, a price no real strategy could have traded at once it was known. This looks \
+             ahead and usually flatters the results; use `next_open` (the default) for numbers you can rely on.",
+        ),
+    }
+}
+
+pub fn intrabar_path_name(path: IntrabarPath) -> &'static str {
+    match path {
+        IntrabarPath::OpenHighLowClose => "open_high_low_close",
+        IntrabarPath::Adaptive => "adaptive",
+    }
+}
+
+pub fn intrabar_path_rule(path: IntrabarPath) -> &'static str {
+    match path {
+        IntrabarPath::OpenHighLowClose => {
+            "prices inside a bar are assumed to move open -> high -> low -> close; this decides which of several \
+             stop or limit levels in one bar trades first"
+        }
+        IntrabarPath::Adaptive => {
+            "prices inside a bar are assumed to move open -> the extreme nearer the open -> the other extreme -> \
+             close; this decides which of several stop or limit levels in one bar trades first"
+        }
+    }
+}
+
+pub fn slippage_rule(slippage: &SlippageConfig) -> String {
+    match slippage {
+        SlippageConfig::None => "none: fills at the price the fill rules produce".to_string(),
+        SlippageConfig::FixedBps { bps } => format!(
+            "fixed {} bps against the order: buy px = p * (1 + {b}/10000), sell px = p * (1 - {b}/10000), rounded \
+             to the tick against the order",
+            dec(*bps),
+            b = dec(*bps)
+        ),
+        SlippageConfig::HalfSpread { spread } => format!(
+            "half of a quoted spread of {s} (bar prices taken as mids): buy px = p + {s}/2, sell px = p - {s}/2, \
+             rounded to the tick against the order",
+            s = dec(*spread)
+        ),
+    }
+}
+
+pub fn commission_rule(commission: &CommissionConfig) -> String {
+    match commission {
+        CommissionConfig::None => "none".to_string(),
+        CommissionConfig::PerShare {
+            per_share,
+            min_per_order,
+        } => format!(
+            "{} per share; an order's first fill pays at least {} (so partial fills never pay the minimum twice)",
+            dec(*per_share),
+            dec(*min_per_order)
+        ),
+        CommissionConfig::PercentOfNotional { bps } => format!("{} bps of each fill's notional", dec(*bps)),
+        CommissionConfig::Fixed { per_order } => {
+            format!("{} per order (charged on the order's first fill)", dec(*per_order))
+        }
+    }
+}

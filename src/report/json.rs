@@ -1,0 +1,73 @@
+//! `report.json`: the whole report for machines. Keys come in a fixed order (struct
+//! order), floats print in their shortest round-trip form, and nothing depends on the
+//! wall clock or on where the checkout lives, so the same run gives the same bytes.
+
+use super::conventions::Conventions;
+use super::format::display_path;
+use super::metrics::Metrics;
+use crate::backtest::result::{DataFileInfo, RunResult};
+use crate::scenario::{Scenario, StrategyConfig};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    slipstream_version: &'static str,
+    conventions: Conventions,
+    scenario: Scenario,
+    data_files: Vec<DataFileInfo>,
+    periods_per_year: f64,
+    periods_per_year_source: &'a str,
+    metrics: &'a Metrics,
+    benchmark_metrics: Option<&'a Metrics>,
+    warnings: &'a [String],
+    files: &'a [&'a str],
+}
+
+/// The scenario as run, with its paths made machine-independent (see [`display_path`]).
+pub fn portable_scenario(scenario: &Scenario) -> Scenario {
+    let mut scenario = scenario.clone();
+    scenario.output_dir = display_path(&scenario.output_dir);
+    for inst in &mut scenario.instruments {
+        inst.data.path = display_path(&inst.data.path);
+    }
+    if let StrategyConfig::SignalsFile { path } = &mut scenario.strategy {
+        *path = display_path(path);
+    }
+    scenario
+}
+
+/// The data files' provenance, with machine-independent paths.
+pub fn portable_data_files(files: &[DataFileInfo]) -> Vec<DataFileInfo> {
+    files
+        .iter()
+        .map(|f| DataFileInfo {
+            path: display_path(&f.path),
+            ..f.clone()
+        })
+        .collect()
+}
+
+/// Pretty-printed `report.json`, ending with a newline. `files` names the other files of
+/// the report.
+pub fn render_json(
+    result: &RunResult,
+    metrics: &Metrics,
+    benchmark_metrics: Option<&Metrics>,
+    files: &[&str],
+) -> Result<String, serde_json::Error> {
+    let report = ReportJson {
+        slipstream_version: env!("CARGO_PKG_VERSION"),
+        conventions: Conventions::for_run(result),
+        scenario: portable_scenario(&result.scenario),
+        data_files: portable_data_files(&result.data_files),
+        periods_per_year: result.periods_per_year,
+        periods_per_year_source: result.periods_per_year_source,
+        metrics,
+        benchmark_metrics,
+        warnings: &result.warnings,
+        files,
+    };
+    let mut text = serde_json::to_string_pretty(&report)?;
+    text.push('\n');
+    Ok(text)
+}

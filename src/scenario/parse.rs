@@ -1,0 +1,834 @@
+//! Reading and validating a scenario file into a [`Scenario`].
+//!
+//! Validation reports every problem at once: each reader below records an error and
+//! returns `None` instead of stopping, and [`parse_str`] fails at the end if anything
+//! was recorded. Errors carry the field's dotted path and line.
+
+use super::config::{
+    ColumnMap, CommissionConfig, DataFormat, DataSource, FillTiming, InstrumentConfig, IntrabarPath, Scenario,
+    SizingConfig, SlippageConfig, SmaMode, StrategyConfig, VenueConfig,
+};
+use super::error::{FieldError, ScenarioErrors};
+use super::tree::{self, Entry, Found, Kind, Lines, Node, Origin};
+use crate::model::{Calendar, Instrument, Timestamp};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// Reads and validates the scenario at `path`, after applying `overrides`
+/// (`--set key=value` strings). Relative data and signals paths resolve against the
+/// scenario file's folder.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioErrors> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_str(&text, path, overrides),
+        Err(e) => Err(ScenarioErrors::new(
+            path,
+            vec![FieldError::new("", None, format!("cannot read: {e}"))],
+        )),
+    }
+}
+
+/// Validates scenario text. `file` names the scenario in messages, and its parent folder
+/// is where relative data and signals paths resolve.
+pub fn parse_str(text: &str, file: &Path, overrides: &[String]) -> Result<Scenario, ScenarioErrors> {
+    let lines = Lines::new(text);
+    let doc = match toml_edit::Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (line, message) = match e.span() {
+                Some(span) => (
+                    Some(lines.line(span.start)),
+                    format!("invalid TOML (column {}): {}", lines.column(span.start), e.message()),
+                ),
+                None => (None, format!("invalid TOML: {}", e.message())),
+            };
+            return Err(ScenarioErrors::new(file, vec![FieldError::new("", line, message)]));
+        }
+    };
+    let mut root = tree::from_document(doc.as_table(), &lines);
+
+    let mut cx = Cx {
+        errors: Vec::new(),
+        base: file.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    for text in overrides {
+        if let Err(e) = tree::apply_override(&mut root, text) {
+            cx.errors.push(e);
+        }
+    }
+    let scenario = cx.scenario(&root);
+    match scenario {
+        Some(scenario) if cx.errors.is_empty() => Ok(scenario),
+        _ => {
+            // A failed field always records an error; this guards the invariant anyway.
+            if cx.errors.is_empty() {
+                cx.errors.push(FieldError::new("", None, "invalid scenario"));
+            }
+            Err(ScenarioErrors::new(file, cx.errors))
+        }
+    }
+}
+
+const TOP_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "cash",
+    "currency",
+    "seed",
+    "periods_per_year",
+    "start",
+    "end",
+    "output_dir",
+    "benchmark",
+    "instruments",
+    "strategy",
+    "sizing",
+    "venue",
+];
+const INSTRUMENT_FIELDS: &[&str] = &[
+    "symbol",
+    "data",
+    "format",
+    "timestamp_format",
+    "columns",
+    "tick_size",
+    "lot_size",
+    "min_qty",
+    "currency",
+    "calendar",
+];
+const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "volume"];
+const VENUE_FIELDS: &[&str] = &["fill_timing", "intrabar_path", "slippage", "commission"];
+
+/// The validation context: errors found so far, and the folder relative paths resolve against.
+struct Cx {
+    errors: Vec<FieldError>,
+    base: PathBuf,
+}
+
+/// A table being read: its dotted path and node.
+#[derive(Clone, Copy)]
+struct Tbl<'a> {
+    path: &'a str,
+    node: &'a Node,
+    entries: &'a [Entry],
+}
+
+impl<'a> Tbl<'a> {
+    fn field_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Node> {
+        self.entries.iter().find(|e| e.key == key).map(|e| &e.node)
+    }
+}
+
+fn is_set(origin: Origin) -> bool {
+    origin == Origin::Set
+}
+
+/// Joins names for messages: `a, b, c`.
+fn list(names: &[&str]) -> String {
+    names.join(", ")
+}
+
+/// Joins names, quoted, for enum messages: `"a", "b"`.
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Which bound a decimal must respect.
+#[derive(Clone, Copy)]
+enum Bound {
+    Positive,
+    NonNegative,
+    /// In (0, 1].
+    Fraction,
+}
+
+impl Bound {
+    fn expected(self) -> &'static str {
+        match self {
+            Bound::Positive => "a positive decimal",
+            Bound::NonNegative => "a non-negative decimal",
+            Bound::Fraction => "a decimal in (0, 1]",
+        }
+    }
+
+    fn check(self, value: Decimal) -> Option<&'static str> {
+        match self {
+            Bound::Positive if value <= Decimal::ZERO => Some("must be greater than 0"),
+            Bound::NonNegative if value < Decimal::ZERO => Some("must not be negative"),
+            Bound::Fraction if value <= Decimal::ZERO || value > Decimal::ONE => {
+                Some("must be greater than 0 and at most 1")
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Cx {
+    /// Records an error about the value at `origin`.
+    fn error(&mut self, path: &str, origin: Origin, message: impl Into<String>) {
+        let message = message.into();
+        let message = if is_set(origin) {
+            format!("(--set) {message}")
+        } else {
+            message
+        };
+        self.errors.push(FieldError::new(path, origin.line(), message));
+    }
+
+    fn wrong_type(&mut self, path: &str, node: &Node, expected: &str) {
+        self.error(path, node.origin, format!("expected {expected}, found {}", Found(node)));
+    }
+
+    /// Views `node` as a table, or records a wrong-type error.
+    fn table<'a>(&mut self, path: &'a str, node: &'a Node) -> Option<Tbl<'a>> {
+        match node.table() {
+            Some(entries) => Some(Tbl { path, node, entries }),
+            None => {
+                self.wrong_type(path, node, "a table");
+                None
+            }
+        }
+    }
+
+    /// Rejects every key of `t` not in `allowed`. `context` names the variant that decided
+    /// the allowed keys (`kind = "fixed_qty"`), if any.
+    fn reject_unknown(&mut self, t: Tbl<'_>, allowed: &[&str], context: Option<String>) {
+        for entry in t.entries {
+            if !allowed.contains(&entry.key.as_str()) {
+                let message = match &context {
+                    Some(context) => format!("unknown field for {context}; expected one of {}", list(allowed)),
+                    None => format!("unknown field; expected one of {}", list(allowed)),
+                };
+                self.error(&t.field_path(&entry.key), entry.key_origin, message);
+            }
+        }
+    }
+
+    fn missing(&mut self, t: Tbl<'_>, key: &str) {
+        self.error(&t.field_path(key), t.node.origin, "missing required field");
+    }
+
+    /// A required field: records "missing" if absent.
+    fn required<T>(
+        &mut self,
+        t: Tbl<'_>,
+        key: &str,
+        read: impl FnOnce(&mut Self, &str, &Node) -> Option<T>,
+    ) -> Option<T> {
+        match t.get(key) {
+            Some(node) => read(self, &t.field_path(key), node),
+            None => {
+                self.missing(t, key);
+                None
+            }
+        }
+    }
+
+    /// An optional field: `Some(None)` if absent, `None` if present but invalid.
+    fn optional<T>(
+        &mut self,
+        t: Tbl<'_>,
+        key: &str,
+        read: impl FnOnce(&mut Self, &str, &Node) -> Option<T>,
+    ) -> Option<Option<T>> {
+        match t.get(key) {
+            Some(node) => read(self, &t.field_path(key), node).map(Some),
+            None => Some(None),
+        }
+    }
+
+    fn string(&mut self, path: &str, node: &Node) -> Option<String> {
+        match &node.kind {
+            Kind::Str(s) => Some(s.clone()),
+            _ => {
+                self.wrong_type(path, node, "a string");
+                None
+            }
+        }
+    }
+
+    fn non_empty_string(&mut self, path: &str, node: &Node) -> Option<String> {
+        match &node.kind {
+            Kind::Str(s) if s.trim().is_empty() => {
+                self.error(path, node.origin, "must not be empty");
+                None
+            }
+            Kind::Str(s) => Some(s.clone()),
+            _ => {
+                self.wrong_type(path, node, "a non-empty string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, path: &str, node: &Node) -> Option<bool> {
+        match node.kind {
+            Kind::Bool(b) => Some(b),
+            _ => {
+                self.wrong_type(path, node, "a boolean (true or false)");
+                None
+            }
+        }
+    }
+
+    /// An integer at least `min`.
+    fn integer(&mut self, path: &str, node: &Node, min: i64) -> Option<i64> {
+        match node.kind {
+            Kind::Int(i) if i >= min => Some(i),
+            Kind::Int(i) => {
+                self.error(path, node.origin, format!("must be at least {min}, found {i}"));
+                None
+            }
+            _ => {
+                self.wrong_type(path, node, &format!("an integer >= {min}"));
+                None
+            }
+        }
+    }
+
+    /// A decimal written as a TOML integer, float or string, within `bound`.
+    fn decimal(&mut self, path: &str, node: &Node, bound: Bound) -> Option<Decimal> {
+        let parsed = match &node.kind {
+            Kind::Int(i) => Some(Decimal::from(*i)),
+            // The shortest text that reads back as the same float: 0.01 stays exactly 0.01.
+            // NaN and infinities fall through to the wrong-type error.
+            Kind::Float(x) if x.is_finite() => parse_decimal(&format!("{x}")),
+            Kind::Str(s) => parse_decimal(s),
+            _ => None,
+        };
+        let Some(value) = parsed else {
+            self.wrong_type(path, node, bound.expected());
+            return None;
+        };
+        if let Some(problem) = bound.check(value) {
+            self.error(path, node.origin, format!("{problem}, found {value}"));
+            return None;
+        }
+        Some(value)
+    }
+
+    /// One of `names`, returned as its index.
+    fn choice(&mut self, path: &str, node: &Node, names: &[&str]) -> Option<usize> {
+        match &node.kind {
+            Kind::Str(s) => match names.iter().position(|n| n == s) {
+                Some(i) => Some(i),
+                None => {
+                    self.error(
+                        path,
+                        node.origin,
+                        format!("unknown value {s:?}; expected one of {}", quoted(names)),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(path, node, &format!("one of {}", quoted(names)));
+                None
+            }
+        }
+    }
+
+    /// A date or datetime, written as a string or a TOML date/time literal (without offset).
+    fn timestamp(&mut self, path: &str, node: &Node) -> Option<Timestamp> {
+        let text = match &node.kind {
+            Kind::Str(s) | Kind::Datetime(s) => s,
+            _ => {
+                self.wrong_type(path, node, "an ISO date or datetime");
+                return None;
+            }
+        };
+        let parsed = Timestamp::parse_iso(text);
+        if parsed.is_none() {
+            self.error(
+                path,
+                node.origin,
+                format!(
+                    "expected an ISO date or datetime without time zone (2020-01-31 or 2020-01-31T09:30:00), found {}",
+                    Found(node)
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// A path, resolved against the scenario's folder.
+    fn path(&mut self, path: &str, node: &Node) -> Option<PathBuf> {
+        self.non_empty_string(path, node).map(|p| self.base.join(p))
+    }
+
+    fn scenario(&mut self, root: &Node) -> Option<Scenario> {
+        let t = self.table("", root)?;
+        self.reject_unknown(t, TOP_FIELDS, None);
+
+        let name = self.required(t, "name", |cx, path, node| {
+            let name = cx.string(path, node)?;
+            let valid_chars = name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if name.is_empty() || !valid_chars || name.chars().all(|c| c == '.') {
+                cx.error(
+                    path,
+                    node.origin,
+                    format!("{name:?} is not a valid name: use letters, digits, '_', '.' and '-' (it names a folder)"),
+                );
+                return None;
+            }
+            Some(name)
+        });
+        let description = self.optional(t, "description", Cx::string);
+        let cash = self.required(t, "cash", |cx, path, node| cx.decimal(path, node, Bound::Positive));
+        let currency = self.optional(t, "currency", Cx::non_empty_string);
+        let seed = self.optional(t, "seed", |cx, path, node| cx.integer(path, node, 0));
+        let periods_per_year = self.optional(t, "periods_per_year", |cx, path, node| {
+            let value = match node.kind {
+                Kind::Int(i) => i as f64,
+                Kind::Float(x) => x,
+                _ => f64::NAN,
+            };
+            if value.is_finite() && value > 0.0 {
+                Some(value)
+            } else {
+                cx.wrong_type(path, node, "a positive number");
+                None
+            }
+        });
+        let start = self.optional(t, "start", Cx::timestamp);
+        let end = self.optional(t, "end", Cx::timestamp);
+        if let (Some(Some(s)), Some(Some(e)), Some(node)) = (start, end, t.get("start"))
+            && s >= e
+        {
+            self.error("start", node.origin, format!("must be before end ({s} >= {e})"));
+        }
+        let output_dir = self.optional(t, "output_dir", |cx, path, node| {
+            cx.non_empty_string(path, node).map(PathBuf::from)
+        });
+        let benchmark = self.optional(t, "benchmark", Cx::boolean);
+
+        let default_currency = match &currency {
+            Some(Some(c)) => c.clone(),
+            _ => "USD".to_string(),
+        };
+        let instruments = self.required(t, "instruments", |cx, path, node| {
+            cx.instruments(path, node, &default_currency)
+        });
+        let strategy = self.required(t, "strategy", Cx::strategy);
+        let sizing = self.optional(t, "sizing", Cx::sizing);
+        let venue = self.optional(t, "venue", Cx::venue);
+
+        let name = name?;
+        Some(Scenario {
+            output_dir: output_dir?.unwrap_or_else(|| Path::new("reports").join(&name)),
+            name,
+            description: description?,
+            cash: cash?,
+            currency: default_currency,
+            seed: seed?.map_or(0, |s| s as u64),
+            periods_per_year: periods_per_year?,
+            start: start?,
+            end: end?,
+            benchmark: benchmark?.unwrap_or(true),
+            instruments: instruments?,
+            strategy: strategy?,
+            sizing: sizing?.unwrap_or(SizingConfig::AllCash),
+            venue: venue?.unwrap_or_default(),
+        })
+    }
+
+    fn instruments(&mut self, path: &str, node: &Node, default_currency: &str) -> Option<Vec<InstrumentConfig>> {
+        let Kind::Array(items) = &node.kind else {
+            self.wrong_type(path, node, "an array of tables ([[instruments]])");
+            return None;
+        };
+        if items.is_empty() {
+            self.error(path, node.origin, "must list at least one instrument");
+            return None;
+        }
+        let mut all_valid = true;
+        let mut out = Vec::with_capacity(items.len());
+        // Symbol -> path of the first instrument with it.
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            if let Some(t) = self.table(&item_path, item)
+                && let Some(symbol_node) = t.get("symbol")
+                && let Kind::Str(symbol) = &symbol_node.kind
+            {
+                if let Some(first) = seen.get(symbol) {
+                    let message = format!("duplicate symbol {symbol:?} (also used by {first})");
+                    self.error(&t.field_path("symbol"), symbol_node.origin, message);
+                    all_valid = false;
+                } else {
+                    seen.insert(symbol.clone(), item_path.clone());
+                }
+            }
+            match self.instrument(&item_path, item, default_currency) {
+                Some(instrument) => out.push(instrument),
+                None => all_valid = false,
+            }
+        }
+        all_valid.then_some(out)
+    }
+
+    fn instrument(&mut self, path: &str, node: &Node, default_currency: &str) -> Option<InstrumentConfig> {
+        let Some(entries) = node.table() else {
+            // `instruments` already reported the wrong type.
+            return None;
+        };
+        let t = Tbl { path, node, entries };
+        self.reject_unknown(t, INSTRUMENT_FIELDS, None);
+
+        let symbol = self.required(t, "symbol", Cx::non_empty_string);
+        let data = self.required(t, "data", Cx::path);
+        let format = self.optional(t, "format", |cx, path, node| {
+            cx.choice(path, node, &["csv", "csv_polars", "parquet"])
+                .map(|i| [DataFormat::Csv, DataFormat::CsvPolars, DataFormat::Parquet][i])
+        });
+        let timestamp_format = self.optional(t, "timestamp_format", |cx, path, node| {
+            let format = cx.non_empty_string(path, node)?;
+            let invalid = chrono::format::StrftimeItems::new(&format).any(|item| item == chrono::format::Item::Error);
+            if invalid {
+                cx.error(
+                    path,
+                    node.origin,
+                    format!("{format:?} is not a valid chrono format string"),
+                );
+                return None;
+            }
+            Some(format)
+        });
+        let columns = self.optional(t, "columns", Cx::columns);
+        let tick_size = self.optional(t, "tick_size", |cx, path, node| cx.decimal(path, node, Bound::Positive));
+        let lot_size = self.optional(t, "lot_size", |cx, path, node| cx.decimal(path, node, Bound::Positive));
+        let min_qty = self.optional(t, "min_qty", |cx, path, node| cx.decimal(path, node, Bound::Positive));
+        let currency = self.optional(t, "currency", Cx::non_empty_string);
+        let calendar = self.optional(t, "calendar", |cx, path, node| {
+            cx.choice(path, node, &["equity", "fx", "crypto"])
+                .map(|i| [Calendar::Equity, Calendar::Fx, Calendar::Crypto][i])
+        });
+
+        let data = data?;
+        let format = format?.unwrap_or_else(|| format_from_extension(&data));
+        let lot_size = lot_size?.unwrap_or(Decimal::ONE);
+        Some(InstrumentConfig {
+            instrument: Instrument {
+                symbol: symbol?,
+                tick_size: tick_size?.unwrap_or(Decimal::new(1, 2)),
+                lot_size,
+                min_qty: min_qty?.unwrap_or(lot_size),
+                currency: currency?.unwrap_or_else(|| default_currency.to_string()),
+                calendar: calendar?.unwrap_or(Calendar::Equity),
+            },
+            data: DataSource {
+                path: data,
+                format,
+                columns: columns?.unwrap_or_default(),
+                timestamp_format: timestamp_format?,
+            },
+        })
+    }
+
+    fn columns(&mut self, path: &str, node: &Node) -> Option<ColumnMap> {
+        let t = self.table(path, node)?;
+        self.reject_unknown(t, COLUMN_FIELDS, None);
+        let mut columns = ColumnMap::default();
+        let mut valid = true;
+        for (key, slot) in [
+            ("timestamp", &mut columns.timestamp),
+            ("open", &mut columns.open),
+            ("high", &mut columns.high),
+            ("low", &mut columns.low),
+            ("close", &mut columns.close),
+            ("volume", &mut columns.volume),
+        ] {
+            match self.optional(t, key, Cx::non_empty_string) {
+                Some(Some(name)) => *slot = name,
+                Some(None) => {}
+                None => valid = false,
+            }
+        }
+        valid.then_some(columns)
+    }
+
+    fn strategy(&mut self, path: &str, node: &Node) -> Option<StrategyConfig> {
+        const KINDS: &[&str] = &["sma_cross", "buy_and_hold", "signals_file"];
+        const FIELDS: [&[&str]; 3] = [&["kind", "fast", "slow", "mode"], &["kind"], &["kind", "path"]];
+        let t = self.table(path, node)?;
+        let Some(kind) = self.required(t, "kind", |cx, path, node| cx.choice(path, node, KINDS)) else {
+            // Without a kind, only keys no kind accepts are surely wrong.
+            self.reject_unknown(t, &union(&FIELDS), None);
+            return None;
+        };
+        self.reject_unknown(t, FIELDS[kind], Some(format!("kind = {:?}", KINDS[kind])));
+        match kind {
+            0 => {
+                let fast = self.required(t, "fast", |cx, path, node| cx.integer(path, node, 1));
+                let slow = self.required(t, "slow", |cx, path, node| cx.integer(path, node, 1));
+                let mode = self.optional(t, "mode", |cx, path, node| {
+                    cx.choice(path, node, &["long_only", "long_short"])
+                        .map(|i| [SmaMode::LongOnly, SmaMode::LongShort][i])
+                });
+                let (fast, slow) = (fast?, slow?);
+                if fast >= slow {
+                    let origin = t.get("fast").map_or(t.node.origin, |n| n.origin);
+                    let message = format!("must be less than {} ({fast} >= {slow})", t.field_path("slow"));
+                    self.error(&t.field_path("fast"), origin, message);
+                    return None;
+                }
+                Some(StrategyConfig::SmaCross {
+                    fast: usize::try_from(fast).ok()?,
+                    slow: usize::try_from(slow).ok()?,
+                    mode: mode?.unwrap_or(SmaMode::LongOnly),
+                })
+            }
+            1 => Some(StrategyConfig::BuyAndHold),
+            _ => self
+                .required(t, "path", Cx::path)
+                .map(|path| StrategyConfig::SignalsFile { path }),
+        }
+    }
+
+    fn sizing(&mut self, path: &str, node: &Node) -> Option<SizingConfig> {
+        const KINDS: &[&str] = &["all_cash", "fixed_qty", "fraction_of_equity"];
+        const FIELDS: [&[&str]; 3] = [&["kind"], &["kind", "qty"], &["kind", "fraction"]];
+        let t = self.table(path, node)?;
+        let kind = self.optional(t, "kind", |cx, path, node| cx.choice(path, node, KINDS));
+        let Some(kind) = kind else {
+            self.reject_unknown(t, &union(&FIELDS), None);
+            return None;
+        };
+        let kind = kind.unwrap_or(0);
+        self.reject_unknown(t, FIELDS[kind], Some(format!("kind = {:?}", KINDS[kind])));
+        match kind {
+            0 => Some(SizingConfig::AllCash),
+            1 => self
+                .required(t, "qty", |cx, path, node| cx.decimal(path, node, Bound::Positive))
+                .map(|qty| SizingConfig::FixedQty { qty }),
+            _ => self
+                .required(t, "fraction", |cx, path, node| cx.decimal(path, node, Bound::Fraction))
+                .map(|fraction| SizingConfig::FractionOfEquity { fraction }),
+        }
+    }
+
+    fn venue(&mut self, path: &str, node: &Node) -> Option<VenueConfig> {
+        let t = self.table(path, node)?;
+        self.reject_unknown(t, VENUE_FIELDS, None);
+        let defaults = VenueConfig::default();
+        let fill_timing = self.optional(t, "fill_timing", |cx, path, node| {
+            cx.choice(path, node, &["next_open", "same_close"])
+                .map(|i| [FillTiming::NextOpen, FillTiming::SameClose][i])
+        });
+        let intrabar_path = self.optional(t, "intrabar_path", |cx, path, node| {
+            cx.choice(path, node, &["ohlc", "adaptive"])
+                .map(|i| [IntrabarPath::OpenHighLowClose, IntrabarPath::Adaptive][i])
+        });
+        let slippage = self.optional(t, "slippage", Cx::slippage);
+        let commission = self.optional(t, "commission", Cx::commission);
+        Some(VenueConfig {
+            fill_timing: fill_timing?.unwrap_or(defaults.fill_timing),
+            intrabar_path: intrabar_path?.unwrap_or(defaults.intrabar_path),
+            slippage: slippage?.unwrap_or(defaults.slippage),
+            commission: commission?.unwrap_or(defaults.commission),
+        })
+    }
+
+    fn slippage(&mut self, path: &str, node: &Node) -> Option<SlippageConfig> {
+        const MODELS: &[&str] = &["none", "fixed_bps", "half_spread"];
+        const FIELDS: [&[&str]; 3] = [&["model"], &["model", "bps"], &["model", "spread"]];
+        let t = self.table(path, node)?;
+        let Some(model) = self.optional(t, "model", |cx, path, node| cx.choice(path, node, MODELS)) else {
+            self.reject_unknown(t, &union(&FIELDS), None);
+            return None;
+        };
+        let model = model.unwrap_or(0);
+        self.reject_unknown(t, FIELDS[model], Some(format!("model = {:?}", MODELS[model])));
+        match model {
+            0 => Some(SlippageConfig::None),
+            1 => self
+                .required(t, "bps", |cx, path, node| cx.decimal(path, node, Bound::NonNegative))
+                .map(|bps| SlippageConfig::FixedBps { bps }),
+            _ => self
+                .required(t, "spread", |cx, path, node| cx.decimal(path, node, Bound::NonNegative))
+                .map(|spread| SlippageConfig::HalfSpread { spread }),
+        }
+    }
+
+    fn commission(&mut self, path: &str, node: &Node) -> Option<CommissionConfig> {
+        const MODELS: &[&str] = &["none", "per_share", "percent_of_notional", "fixed"];
+        const FIELDS: [&[&str]; 4] = [
+            &["model"],
+            &["model", "per_share", "min_per_order"],
+            &["model", "bps"],
+            &["model", "per_order"],
+        ];
+        let t = self.table(path, node)?;
+        let Some(model) = self.optional(t, "model", |cx, path, node| cx.choice(path, node, MODELS)) else {
+            self.reject_unknown(t, &union(&FIELDS), None);
+            return None;
+        };
+        let model = model.unwrap_or(0);
+        self.reject_unknown(t, FIELDS[model], Some(format!("model = {:?}", MODELS[model])));
+        let non_negative = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::NonNegative);
+        match model {
+            0 => Some(CommissionConfig::None),
+            1 => {
+                let per_share = self.required(t, "per_share", non_negative);
+                let min_per_order = self.optional(t, "min_per_order", non_negative);
+                Some(CommissionConfig::PerShare {
+                    per_share: per_share?,
+                    min_per_order: min_per_order?.unwrap_or(Decimal::ZERO),
+                })
+            }
+            2 => self
+                .required(t, "bps", non_negative)
+                .map(|bps| CommissionConfig::PercentOfNotional { bps }),
+            _ => self
+                .required(t, "per_order", non_negative)
+                .map(|per_order| CommissionConfig::Fixed { per_order }),
+        }
+    }
+}
+
+/// Every field any variant accepts, without repeats, in first-seen order.
+fn union(fields: &[&[&'static str]]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for name in fields.iter().flat_map(|f| f.iter()) {
+        if !out.contains(name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Parses decimal text (`0.01`, `-3`, `1e-4`); `None` if it is not a number.
+fn parse_decimal(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    Decimal::from_str(text).ok().or_else(|| {
+        if text.contains(['e', 'E']) {
+            Decimal::from_scientific(text).ok()
+        } else {
+            None
+        }
+    })
+}
+
+/// `.parquet` and `.pq` files are Parquet; everything else reads as CSV.
+fn format_from_extension(path: &Path) -> DataFormat {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("parquet" | "pq") => DataFormat::Parquet,
+        _ => DataFormat::Csv,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    const MINIMAL: &str = r#"name = "t"
+cash = 1000
+
+[[instruments]]
+symbol = "A"
+data = "a.csv"
+
+[strategy]
+kind = "buy_and_hold"
+"#;
+
+    fn parse(text: &str) -> Result<Scenario, ScenarioErrors> {
+        parse_str(text, Path::new("dir/s.toml"), &[])
+    }
+
+    #[test]
+    fn minimal_gets_defaults() {
+        let s = parse(MINIMAL).unwrap();
+        assert_eq!(s.currency, "USD");
+        assert_eq!(s.output_dir, PathBuf::from("reports/t"));
+        assert_eq!(s.instruments[0].data.path, PathBuf::from("dir/a.csv"));
+        assert_eq!(s.instruments[0].instrument, Instrument::equity("A"));
+        assert_eq!(s.sizing, SizingConfig::AllCash);
+        assert_eq!(s.venue, VenueConfig::default());
+    }
+
+    #[test]
+    fn decimals_from_every_spelling() {
+        let mut cx = Cx {
+            errors: Vec::new(),
+            base: PathBuf::new(),
+        };
+        let node = |kind| Node {
+            kind,
+            origin: Origin::File(Some(1)),
+        };
+        assert_eq!(
+            cx.decimal("x", &node(Kind::Float(0.01)), Bound::Positive),
+            Some(dec!(0.01))
+        );
+        assert_eq!(
+            cx.decimal("x", &node(Kind::Float(0.1 + 0.2)), Bound::Positive),
+            Some(dec!(0.30000000000000004))
+        );
+        assert_eq!(cx.decimal("x", &node(Kind::Int(3)), Bound::Positive), Some(dec!(3)));
+        assert_eq!(
+            cx.decimal("x", &node(Kind::Str(" 0.05 ".into())), Bound::Positive),
+            Some(dec!(0.05))
+        );
+        assert_eq!(
+            cx.decimal("x", &node(Kind::Str("1e-4".into())), Bound::Positive),
+            Some(dec!(0.0001))
+        );
+        assert_eq!(cx.decimal("x", &node(Kind::Int(0)), Bound::NonNegative), Some(dec!(0)));
+        assert!(cx.errors.is_empty());
+        assert_eq!(cx.decimal("x", &node(Kind::Float(f64::NAN)), Bound::Positive), None);
+        assert_eq!(
+            cx.decimal("x", &node(Kind::Float(f64::INFINITY)), Bound::Positive),
+            None
+        );
+        assert_eq!(cx.decimal("x", &node(Kind::Int(0)), Bound::Positive), None);
+        assert_eq!(cx.decimal("x", &node(Kind::Str("1.5".into())), Bound::Fraction), None);
+        assert_eq!(cx.decimal("x", &node(Kind::Bool(true)), Bound::Positive), None);
+        assert_eq!(cx.errors.len(), 5);
+        assert_eq!(cx.errors[0].message, "expected a positive decimal, found float NaN");
+        assert_eq!(cx.errors[2].message, "must be greater than 0, found 0");
+        assert_eq!(cx.errors[4].message, "expected a positive decimal, found boolean true");
+    }
+
+    #[test]
+    fn invalid_toml_has_a_line() {
+        let err = parse("name = \"t\"\ncash = \n").unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert_eq!(err.errors[0].line, Some(2));
+        assert!(err.errors[0].message.starts_with("invalid TOML"), "{err}");
+    }
+
+    #[test]
+    fn format_defaults_from_extension() {
+        assert_eq!(format_from_extension(Path::new("x/a.PARQUET")), DataFormat::Parquet);
+        assert_eq!(format_from_extension(Path::new("a.pq")), DataFormat::Parquet);
+        assert_eq!(format_from_extension(Path::new("a.csv")), DataFormat::Csv);
+        assert_eq!(format_from_extension(Path::new("a")), DataFormat::Csv);
+    }
+
+    #[test]
+    fn missing_file_is_one_error() {
+        let err = load(Path::new("/nonexistent/slipstream/s.toml"), &[]).unwrap_err();
+        assert_eq!(err.errors.len(), 1);
+        assert_eq!(err.errors[0].path, "");
+        assert!(
+            err.to_string()
+                .starts_with("/nonexistent/slipstream/s.toml: cannot read: "),
+            "{err}"
+        );
+    }
+}

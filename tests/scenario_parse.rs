@@ -1,0 +1,755 @@
+//! Scenario files: a full scenario parses to the expected values, defaults apply, every
+//! validation rule reports the right path and line, all problems are reported together,
+//! and `--set` overrides change the result.
+
+use rust_decimal::dec;
+use slipstream::model::{Calendar, Instrument, Timestamp};
+use slipstream::scenario::{
+    self, ColumnMap, CommissionConfig, DataFormat, FillTiming, IntrabarPath, Scenario, ScenarioErrors, SizingConfig,
+    SlippageConfig, SmaMode, StrategyConfig, VenueConfig,
+};
+use std::path::{Path, PathBuf};
+
+const FULL: &str = r#"# A scenario using every field.
+name = "full-test_1.0"
+description = "every field"
+cash = "100000.50"
+currency = "EUR"
+seed = 42
+periods_per_year = 252
+start = "2001-01-02"
+end = 2010-12-31T16:00:00
+output_dir = "out/full"
+benchmark = false
+
+[[instruments]]
+symbol = "AAPL"
+data = "../data/AAPL_1d_bokeh.csv"
+timestamp_format = "%Y-%m-%d"
+columns = { timestamp = "date", volume = "vol" }
+tick_size = 0.01
+lot_size = 1
+min_qty = 5
+
+[[instruments]]
+symbol = "EURUSD"
+data = "fx/eurusd.pq"
+format = "csv_polars"
+tick_size = 0.00001
+lot_size = "1000"
+currency = "USD"
+calendar = "fx"
+
+[strategy]
+kind = "sma_cross"
+fast = 10
+slow = 30
+mode = "long_short"
+
+[sizing]
+kind = "fraction_of_equity"
+fraction = 0.5
+
+[venue]
+fill_timing = "same_close"
+intrabar_path = "adaptive"
+
+[venue.slippage]
+model = "fixed_bps"
+bps = 2.5
+
+[venue.commission]
+model = "per_share"
+per_share = 0.005
+min_per_order = 1
+"#;
+
+const MINIMAL: &str = r#"name = "minimal"
+cash = 10000
+
+[[instruments]]
+symbol = "SPY"
+data = "spy.csv"
+
+[strategy]
+kind = "buy_and_hold"
+"#;
+
+fn file() -> &'static Path {
+    Path::new("scenarios/test.toml")
+}
+
+fn parse(text: &str) -> Result<Scenario, ScenarioErrors> {
+    scenario::parse_str(text, file(), &[])
+}
+
+fn parse_with(text: &str, overrides: &[&str]) -> Result<Scenario, ScenarioErrors> {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    scenario::parse_str(text, file(), &overrides)
+}
+
+fn errors(text: &str) -> ScenarioErrors {
+    match parse(text) {
+        Ok(s) => panic!("expected errors, parsed {s:?}"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts there is exactly one error at `path`, on `line`, whose message contains `needle`.
+fn assert_error(errors: &ScenarioErrors, path: &str, line: Option<usize>, needle: &str) {
+    let found: Vec<_> = errors.errors.iter().filter(|e| e.path == path).collect();
+    assert_eq!(found.len(), 1, "expected one error at {path}, got:\n{errors}");
+    assert_eq!(found[0].line, line, "line of {path}:\n{errors}");
+    assert!(
+        found[0].message.contains(needle),
+        "message of {path} lacks {needle:?}:\n{errors}"
+    );
+}
+
+fn ts(text: &str) -> Timestamp {
+    Timestamp::parse_iso(text).unwrap()
+}
+
+#[test]
+fn full_scenario_parses_to_expected_values() {
+    let s = parse(FULL).unwrap();
+    assert_eq!(s.name, "full-test_1.0");
+    assert_eq!(s.description.as_deref(), Some("every field"));
+    assert_eq!(s.cash, dec!(100000.50));
+    assert_eq!(s.currency, "EUR");
+    assert_eq!(s.seed, 42);
+    assert_eq!(s.periods_per_year, Some(252.0));
+    assert_eq!(s.start, Some(ts("2001-01-02")));
+    assert_eq!(s.end, Some(ts("2010-12-31T16:00:00")));
+    assert_eq!(s.output_dir, PathBuf::from("out/full"));
+    assert!(!s.benchmark);
+
+    assert_eq!(s.instruments.len(), 2);
+    let aapl = &s.instruments[0];
+    assert_eq!(
+        aapl.instrument,
+        Instrument {
+            symbol: "AAPL".into(),
+            tick_size: dec!(0.01),
+            lot_size: dec!(1),
+            min_qty: dec!(5),
+            currency: "EUR".into(),
+            calendar: Calendar::Equity,
+        }
+    );
+    assert_eq!(aapl.data.path, PathBuf::from("scenarios/../data/AAPL_1d_bokeh.csv"));
+    assert_eq!(aapl.data.format, DataFormat::Csv);
+    assert_eq!(aapl.data.timestamp_format.as_deref(), Some("%Y-%m-%d"));
+    assert_eq!(
+        aapl.data.columns,
+        ColumnMap {
+            timestamp: "date".into(),
+            volume: "vol".into(),
+            ..ColumnMap::default()
+        }
+    );
+
+    let fx = &s.instruments[1];
+    assert_eq!(
+        fx.instrument,
+        Instrument {
+            symbol: "EURUSD".into(),
+            tick_size: dec!(0.00001),
+            lot_size: dec!(1000),
+            min_qty: dec!(1000),
+            currency: "USD".into(),
+            calendar: Calendar::Fx,
+        }
+    );
+    assert_eq!(fx.data.path, PathBuf::from("scenarios/fx/eurusd.pq"));
+    assert_eq!(
+        fx.data.format,
+        DataFormat::CsvPolars,
+        "an explicit format beats the extension"
+    );
+    assert_eq!(fx.data.columns, ColumnMap::default());
+    assert_eq!(fx.data.timestamp_format, None);
+
+    assert_eq!(
+        s.strategy,
+        StrategyConfig::SmaCross {
+            fast: 10,
+            slow: 30,
+            mode: SmaMode::LongShort
+        }
+    );
+    assert_eq!(s.sizing, SizingConfig::FractionOfEquity { fraction: dec!(0.5) });
+    assert_eq!(
+        s.venue,
+        VenueConfig {
+            fill_timing: FillTiming::SameClose,
+            intrabar_path: IntrabarPath::Adaptive,
+            slippage: SlippageConfig::FixedBps { bps: dec!(2.5) },
+            commission: CommissionConfig::PerShare {
+                per_share: dec!(0.005),
+                min_per_order: dec!(1)
+            },
+        }
+    );
+}
+
+#[test]
+fn defaults_apply() {
+    let s = parse(MINIMAL).unwrap();
+    assert_eq!(s.description, None);
+    assert_eq!(s.cash, dec!(10000));
+    assert_eq!(s.currency, "USD");
+    assert_eq!(s.seed, 0);
+    assert_eq!(s.periods_per_year, None);
+    assert_eq!((s.start, s.end), (None, None));
+    assert_eq!(
+        s.output_dir,
+        PathBuf::from("reports/minimal"),
+        "output_dir is not resolved against the folder"
+    );
+    assert!(s.benchmark);
+    let spy = &s.instruments[0];
+    assert_eq!(spy.instrument, Instrument::equity("SPY"));
+    assert_eq!(spy.data.path, PathBuf::from("scenarios/spy.csv"));
+    assert_eq!(spy.data.format, DataFormat::Csv);
+    assert_eq!(spy.data.columns, ColumnMap::default());
+    assert_eq!(s.strategy, StrategyConfig::BuyAndHold);
+    assert_eq!(s.sizing, SizingConfig::AllCash);
+    assert_eq!(s.venue, VenueConfig::default());
+}
+
+#[test]
+fn defaults_inside_sections() {
+    let text = format!(
+        "{MINIMAL}\n[sizing]\n\n[venue.slippage]\nmodel = \"half_spread\"\nspread = \"0.02\"\n\n\
+         [venue.commission]\nmodel = \"per_share\"\nper_share = 0.01\n\n\
+         [[instruments]]\nsymbol = \"B\"\ndata = \"/abs/b.parquet\"\nlot_size = 10\n"
+    );
+    let s = parse(&text).unwrap();
+    assert_eq!(s.sizing, SizingConfig::AllCash);
+    assert_eq!(s.venue.fill_timing, FillTiming::NextOpen);
+    assert_eq!(s.venue.intrabar_path, IntrabarPath::OpenHighLowClose);
+    assert_eq!(s.venue.slippage, SlippageConfig::HalfSpread { spread: dec!(0.02) });
+    assert_eq!(
+        s.venue.commission,
+        CommissionConfig::PerShare {
+            per_share: dec!(0.01),
+            min_per_order: dec!(0)
+        }
+    );
+    let b = &s.instruments[1];
+    assert_eq!(
+        b.data.path,
+        PathBuf::from("/abs/b.parquet"),
+        "absolute paths stay absolute"
+    );
+    assert_eq!(b.data.format, DataFormat::Parquet);
+    assert_eq!(b.instrument.min_qty, dec!(10), "min_qty defaults to lot_size");
+}
+
+#[test]
+fn other_variants_parse() {
+    let text = MINIMAL.replace(
+        "kind = \"buy_and_hold\"",
+        "kind = \"signals_file\"\npath = \"sig/s.csv\"",
+    ) + "\n[sizing]\nkind = \"fixed_qty\"\nqty = 100\n\n[venue.commission]\nmodel = \"fixed\"\nper_order = 1.5\n";
+    let s = parse(&text).unwrap();
+    assert_eq!(
+        s.strategy,
+        StrategyConfig::SignalsFile {
+            path: PathBuf::from("scenarios/sig/s.csv")
+        }
+    );
+    assert_eq!(s.sizing, SizingConfig::FixedQty { qty: dec!(100) });
+    assert_eq!(s.venue.commission, CommissionConfig::Fixed { per_order: dec!(1.5) });
+
+    let text = MINIMAL.to_string() + "\n[venue.commission]\nmodel = \"percent_of_notional\"\nbps = 10\n";
+    assert_eq!(
+        parse(&text).unwrap().venue.commission,
+        CommissionConfig::PercentOfNotional { bps: dec!(10) }
+    );
+}
+
+#[test]
+fn floats_convert_exactly() {
+    let text = MINIMAL.replace("cash = 10000", "cash = 10000.1") + "\n[sizing]\nkind = \"fixed_qty\"\nqty = 0.3\n";
+    let s = parse(&text).unwrap();
+    assert_eq!(s.cash, dec!(10000.1));
+    assert_eq!(s.sizing, SizingConfig::FixedQty { qty: dec!(0.3) });
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = nan"));
+    assert_error(&e, "cash", Some(2), "expected a positive decimal, found float NaN");
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = inf"));
+    assert_error(&e, "cash", Some(2), "found float inf");
+}
+
+#[test]
+fn unknown_field_is_reported_with_path_and_line() {
+    let text = MINIMAL.replace(
+        "kind = \"buy_and_hold\"",
+        "kind = \"sma_cross\"\nfsat = 5\nfast = 5\nslow = 20",
+    );
+    let e = errors(&text);
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_eq!(e.errors[0].path, "strategy.fsat");
+    assert_eq!(e.errors[0].line, Some(10));
+    assert_eq!(
+        e.errors[0].message,
+        "unknown field for kind = \"sma_cross\"; expected one of kind, fast, slow, mode"
+    );
+
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = 10000\ncahs = 5"));
+    assert_error(
+        &e,
+        "cahs",
+        Some(3),
+        "unknown field; expected one of name, description, cash",
+    );
+
+    let e = errors(&MINIMAL.replace(
+        "data = \"spy.csv\"",
+        "data = \"spy.csv\"\ncolumns = { open = \"o\", opne = \"x\" }",
+    ));
+    assert_error(&e, "instruments[0].columns.opne", Some(7), "unknown field");
+    assert_error(
+        &e,
+        "instruments[0].columns.opne",
+        Some(7),
+        "timestamp, open, high, low, close, volume",
+    );
+}
+
+#[test]
+fn field_of_another_variant_is_unknown() {
+    let text = MINIMAL.to_string() + "\n[sizing]\nkind = \"fixed_qty\"\nqty = 10\nfraction = 0.5\n";
+    let e = errors(&text);
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "sizing.fraction",
+        Some(14),
+        "unknown field for kind = \"fixed_qty\"; expected one of kind, qty",
+    );
+
+    let text = MINIMAL.to_string() + "\n[venue.slippage]\nbps = 3\n";
+    assert_error(
+        &errors(&text),
+        "venue.slippage.bps",
+        Some(12),
+        "unknown field for model = \"none\"",
+    );
+}
+
+#[test]
+fn wrong_type_says_expected_and_found() {
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = \"abc\""));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(&e, "cash", Some(2), "expected a positive decimal, found string \"abc\"");
+
+    let e = errors(&MINIMAL.replace("symbol = \"SPY\"", "symbol = \"SPY\"\ntick_size = true\nlot_size = [1]"));
+    assert_error(
+        &e,
+        "instruments[0].tick_size",
+        Some(6),
+        "expected a positive decimal, found boolean true",
+    );
+    assert_error(&e, "instruments[0].lot_size", Some(7), "found an array");
+
+    let e = errors(&(MINIMAL.to_string() + "benchmark = \"yes\"\n"));
+    assert_error(&e, "strategy.benchmark", Some(10), "unknown field");
+
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = 10000\nbenchmark = 1\nseed = 1.5"));
+    assert_error(
+        &e,
+        "benchmark",
+        Some(3),
+        "expected a boolean (true or false), found integer 1",
+    );
+    assert_error(&e, "seed", Some(4), "expected an integer >= 0, found float 1.5");
+
+    let e =
+        errors("name = \"x\"\ncash = 1\nstrategy = \"buy_and_hold\"\n[[instruments]]\nsymbol = \"A\"\ndata = \"a\"\n");
+    assert_error(
+        &e,
+        "strategy",
+        Some(3),
+        "expected a table, found string \"buy_and_hold\"",
+    );
+    assert_eq!(e.errors.len(), 1, "{e}");
+}
+
+#[test]
+fn missing_required_field_is_reported_at_the_table_line() {
+    let e = errors(&MINIMAL.replace("kind = \"buy_and_hold\"", "kind = \"sma_cross\"\nslow = 20"));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(&e, "strategy.fast", Some(8), "missing required field");
+
+    let e = errors(&MINIMAL.replace("data = \"spy.csv\"\n", ""));
+    assert_error(&e, "instruments[0].data", Some(4), "missing required field");
+
+    let e = errors(&MINIMAL.replace("cash = 10000\n", ""));
+    assert_error(&e, "cash", None, "missing required field");
+
+    let e = errors("name = \"x\"\ncash = 1\n");
+    assert_error(&e, "instruments", None, "missing required field");
+    assert_error(&e, "strategy", None, "missing required field");
+    assert_eq!(e.errors.len(), 2, "{e}");
+}
+
+#[test]
+fn bad_enum_value_lists_allowed_values() {
+    let text = MINIMAL.to_string() + "\n[venue]\nfill_timing = \"next_bar\"\n";
+    let e = errors(&text);
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_eq!(e.errors[0].path, "venue.fill_timing");
+    assert_eq!(e.errors[0].line, Some(12));
+    assert_eq!(
+        e.errors[0].message,
+        "unknown value \"next_bar\"; expected one of \"next_open\", \"same_close\""
+    );
+
+    let e = errors(&MINIMAL.replace(
+        "data = \"spy.csv\"",
+        "data = \"spy.csv\"\ncalendar = \"forex\"\nformat = 3",
+    ));
+    assert_error(&e, "instruments[0].calendar", Some(7), "\"equity\", \"fx\", \"crypto\"");
+    assert_error(
+        &e,
+        "instruments[0].format",
+        Some(8),
+        "expected one of \"csv\", \"csv_polars\", \"parquet\", found integer 3",
+    );
+
+    let e = errors(&MINIMAL.replace("buy_and_hold", "buy_hold"));
+    assert_error(
+        &e,
+        "strategy.kind",
+        Some(9),
+        "\"sma_cross\", \"buy_and_hold\", \"signals_file\"",
+    );
+}
+
+#[test]
+fn fast_must_be_less_than_slow() {
+    let text = MINIMAL.replace("kind = \"buy_and_hold\"", "kind = \"sma_cross\"\nfast = 10\nslow = 5");
+    let e = errors(&text);
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_eq!(e.errors[0].path, "strategy.fast");
+    assert_eq!(e.errors[0].line, Some(10));
+    assert_eq!(e.errors[0].message, "must be less than strategy.slow (10 >= 5)");
+    assert_eq!(
+        e.to_string(),
+        "scenarios/test.toml:10: strategy.fast: must be less than strategy.slow (10 >= 5)"
+    );
+
+    let equal = MINIMAL.replace("kind = \"buy_and_hold\"", "kind = \"sma_cross\"\nfast = 20\nslow = 20");
+    assert_error(
+        &errors(&equal),
+        "strategy.fast",
+        Some(10),
+        "must be less than strategy.slow (20 >= 20)",
+    );
+
+    let e = errors(&MINIMAL.replace("kind = \"buy_and_hold\"", "kind = \"sma_cross\"\nfast = 0\nslow = 5"));
+    assert_error(&e, "strategy.fast", Some(10), "must be at least 1, found 0");
+}
+
+#[test]
+fn duplicate_symbol() {
+    let text = MINIMAL.to_string() + "\n[[instruments]]\nsymbol = \"SPY\"\ndata = \"other.csv\"\n";
+    let e = errors(&text);
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "instruments[1].symbol",
+        Some(12),
+        "duplicate symbol \"SPY\" (also used by instruments[0])",
+    );
+}
+
+#[test]
+fn start_must_precede_end() {
+    let text = MINIMAL.replace(
+        "cash = 10000",
+        "cash = 10000\nstart = \"2020-01-01\"\nend = \"2019-12-31\"",
+    );
+    let e = errors(&text);
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "start",
+        Some(3),
+        "must be before end (2020-01-01T00:00:00 >= 2019-12-31T00:00:00)",
+    );
+
+    let equal = MINIMAL.replace("cash = 10000", "cash = 10000\nstart = \"2020-01-01\"\nend = 2020-01-01");
+    assert_error(&errors(&equal), "start", Some(3), "must be before end");
+
+    let bad = MINIMAL.replace("cash = 10000", "cash = 10000\nend = \"tomorrow\"");
+    assert_error(&errors(&bad), "end", Some(3), "expected an ISO date or datetime");
+}
+
+#[test]
+fn cash_must_be_positive() {
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = -100"));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(&e, "cash", Some(2), "must be greater than 0, found -100");
+    assert_error(
+        &errors(&MINIMAL.replace("cash = 10000", "cash = 0")),
+        "cash",
+        Some(2),
+        "must be greater than 0",
+    );
+}
+
+#[test]
+fn other_bounds() {
+    let text = MINIMAL.to_string()
+        + "\n[sizing]\nkind = \"fraction_of_equity\"\nfraction = 1.5\n\n\
+           [venue.slippage]\nmodel = \"fixed_bps\"\nbps = -1\n";
+    let e = errors(&text);
+    assert_error(
+        &e,
+        "sizing.fraction",
+        Some(13),
+        "must be greater than 0 and at most 1, found 1.5",
+    );
+    assert_error(&e, "venue.slippage.bps", Some(17), "must not be negative, found -1");
+
+    let e = errors(&MINIMAL.replace("name = \"minimal\"", "name = \"../etc\""));
+    assert_error(&e, "name", Some(1), "not a valid name");
+    let e = errors(&MINIMAL.replace("kind = \"buy_and_hold\"", "kind = \"signals_file\"\npath = \"\""));
+    assert_error(&e, "strategy.path", Some(10), "must not be empty");
+    let e = errors(&MINIMAL.replace("data = \"spy.csv\"", "data = \"spy.csv\"\ntimestamp_format = \"%Y-%Q\""));
+    assert_error(
+        &e,
+        "instruments[0].timestamp_format",
+        Some(7),
+        "not a valid chrono format",
+    );
+    let e = errors(&MINIMAL.replace(
+        "[[instruments]]\nsymbol = \"SPY\"\ndata = \"spy.csv\"\n",
+        "instruments = []\n",
+    ));
+    assert_error(&e, "instruments", Some(4), "at least one instrument");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = r#"name = "many"
+cash = "abc"
+colour = "blue"
+
+[[instruments]]
+symbol = "A"
+data = "a.csv"
+tick_size = -0.01
+
+[[instruments]]
+data = "b.csv"
+calendar = "lunar"
+
+[strategy]
+kind = "sma_cross"
+fast = 50
+slow = 20
+
+[venue]
+fill_timing = "whenever"
+
+[venue.commission]
+model = "per_share"
+bps = 3
+"#;
+    let e = errors(text);
+    let got: Vec<(&str, Option<usize>)> = e.errors.iter().map(|e| (e.path.as_str(), e.line)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("cash", Some(2)),
+            ("colour", Some(3)),
+            ("instruments[0].tick_size", Some(8)),
+            ("instruments[1].symbol", Some(10)),
+            ("instruments[1].calendar", Some(12)),
+            ("strategy.fast", Some(16)),
+            ("venue.fill_timing", Some(20)),
+            ("venue.commission.per_share", Some(22)),
+            ("venue.commission.bps", Some(24)),
+        ],
+        "{e}"
+    );
+    let shown = e.to_string();
+    assert_eq!(shown.lines().count(), 9);
+    assert!(shown.starts_with("scenarios/test.toml:2: cash: expected a positive decimal, found string \"abc\"\n"));
+    assert!(shown.contains("scenarios/test.toml:10: instruments[1].symbol: missing required field"));
+}
+
+#[test]
+fn invalid_toml_is_one_error_with_a_line() {
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = 10000\ncash = 5"));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_eq!(e.errors[0].line, Some(3));
+    assert!(e.errors[0].message.starts_with("invalid TOML"), "{e}");
+}
+
+#[test]
+fn overrides_change_the_result() {
+    let s = parse_with(
+        FULL,
+        &[
+            "strategy.fast=5",
+            "venue.slippage.model=half_spread",
+            "venue.slippage.bps=",
+            "instruments.1.tick_size=0.05",
+            "cash = 250",
+            "sizing = { kind = \"fixed_qty\", qty = \"7\" }",
+        ],
+    );
+    // `venue.slippage.bps=` sets bps to an empty string, which half_spread rejects.
+    let e = s.unwrap_err();
+    assert_error(
+        &e,
+        "venue.slippage.bps",
+        None,
+        "(--set) unknown field for model = \"half_spread\"",
+    );
+    assert_error(&e, "venue.slippage.spread", Some(45), "missing required field");
+
+    let s = parse_with(
+        FULL,
+        &[
+            "strategy.fast=5",
+            "venue.slippage.model=half_spread",
+            "venue.slippage.bps=0",
+            "venue.slippage = { model = \"half_spread\", spread = 0.02 }",
+            "instruments.1.tick_size=0.05",
+            "instruments.0.columns.open=Open",
+            "cash = 250",
+            "sizing = { kind = \"fixed_qty\", qty = \"7\" }",
+            "end=2011-01-01",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        s.strategy,
+        StrategyConfig::SmaCross {
+            fast: 5,
+            slow: 30,
+            mode: SmaMode::LongShort
+        }
+    );
+    assert_eq!(s.venue.slippage, SlippageConfig::HalfSpread { spread: dec!(0.02) });
+    assert_eq!(s.instruments[1].instrument.tick_size, dec!(0.05));
+    assert_eq!(s.instruments[0].instrument.tick_size, dec!(0.01));
+    assert_eq!(s.instruments[0].data.columns.open, "Open");
+    assert_eq!(s.instruments[0].data.columns.timestamp, "date");
+    assert_eq!(s.cash, dec!(250));
+    assert_eq!(s.sizing, SizingConfig::FixedQty { qty: dec!(7) });
+    assert_eq!(s.end, Some(ts("2011-01-01")));
+}
+
+#[test]
+fn override_can_add_fields_and_instruments() {
+    let s = parse_with(
+        MINIMAL,
+        &[
+            "description=bare words",
+            "instruments.1.symbol=QQQ",
+            "instruments.1.data=qqq.parquet",
+            "seed=7",
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.description.as_deref(), Some("bare words"));
+    assert_eq!(s.seed, 7);
+    assert_eq!(s.instruments.len(), 2);
+    assert_eq!(s.instruments[1].instrument.symbol, "QQQ");
+    assert_eq!(s.instruments[1].data.path, PathBuf::from("scenarios/qqq.parquet"));
+    assert_eq!(s.instruments[1].data.format, DataFormat::Parquet);
+}
+
+#[test]
+fn override_values_are_validated_and_marked() {
+    let e = parse_with(MINIMAL, &["cash=-5", "strategy.kind=sma", "strategy.kind=sma_cross"]).unwrap_err();
+    assert_error(&e, "cash", None, "(--set) must be greater than 0, found -5");
+    assert_error(&e, "strategy.fast", Some(8), "missing required field");
+    assert_eq!(e.errors.len(), 3, "{e}");
+    assert!(
+        e.to_string()
+            .contains("scenarios/test.toml: cash: (--set) must be greater than 0"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_overrides_are_reported() {
+    let e = parse_with(
+        MINIMAL,
+        &[
+            "strategy.fast",
+            "=5",
+            "cash.x=1",
+            "instruments.9.symbol=X",
+            "instruments.first.symbol=X",
+            "a..b=1",
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(e.errors.len(), 6, "{e}");
+    assert!(
+        e.errors
+            .iter()
+            .all(|e| e.line.is_none() && e.message.starts_with("(--set) ")),
+        "{e}"
+    );
+    assert!(
+        e.errors
+            .iter()
+            .any(|e| e.path.is_empty() && e.message.contains("expected key=value")),
+        "{e}"
+    );
+    assert!(
+        e.errors
+            .iter()
+            .any(|e| e.path.is_empty() && e.message.contains("empty key")),
+        "{e}"
+    );
+    assert_error(&e, "cash.x", None, "is integer 10000, not a table");
+    assert_error(&e, "instruments.9.symbol", None, "index 9 is out of range");
+    assert_error(&e, "instruments.first.symbol", None, "expected a numeric index");
+    assert_error(&e, "a..b", None, "empty segment");
+}
+
+#[test]
+fn paths_resolve_against_the_scenario_folder() {
+    let text = MINIMAL.replace(
+        "kind = \"buy_and_hold\"",
+        "kind = \"signals_file\"\npath = \"signals.csv\"",
+    );
+    let s = scenario::parse_str(&text, Path::new("/srv/x/scen.toml"), &[]).unwrap();
+    assert_eq!(s.instruments[0].data.path, PathBuf::from("/srv/x/spy.csv"));
+    assert_eq!(
+        s.strategy,
+        StrategyConfig::SignalsFile {
+            path: PathBuf::from("/srv/x/signals.csv")
+        }
+    );
+    let s = scenario::parse_str(&text, Path::new("scen.toml"), &[]).unwrap();
+    assert_eq!(s.instruments[0].data.path, PathBuf::from("spy.csv"));
+    assert_eq!(s.output_dir, PathBuf::from("reports/minimal"));
+}
+
+#[test]
+fn load_reads_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, MINIMAL).unwrap();
+    let s = scenario::load(&path, &["strategy.kind=buy_and_hold".to_string()]).unwrap();
+    assert_eq!(s.instruments[0].data.path, dir.path().join("spy.csv"));
+
+    let missing = dir.path().join("missing.toml");
+    let e = scenario::load(&missing, &[]).unwrap_err();
+    assert_eq!(e.errors.len(), 1);
+    assert_eq!(e.errors[0].path, "");
+    assert_eq!(e.file, missing);
+    assert!(e.errors[0].message.starts_with("cannot read: "), "{e}");
+}
