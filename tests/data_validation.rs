@@ -12,7 +12,12 @@ const GOOD_1: &str = "2000-03-01T00:00:00,100,105,99,101.2,1000\n";
 const GOOD_2: &str = "2000-03-02T00:00:00,101.2,103,100,102,2000\n";
 
 fn source(path: &Path, format: DataFormat) -> DataSource {
-    DataSource { path: path.to_path_buf(), format, columns: ColumnMap::default(), timestamp_format: None }
+    DataSource {
+        path: path.to_path_buf(),
+        format,
+        columns: ColumnMap::default(),
+        timestamp_format: None,
+    }
 }
 
 fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
@@ -34,7 +39,11 @@ fn assert_error(err: &DataError, path: &Path, line: u64, field: Option<&str>, ne
     assert_eq!(err.file, path, "{err}");
     assert_eq!(err.line, Some(line), "{err}");
     assert_eq!(err.field.as_deref(), field, "{err}");
-    assert!(err.message.contains(needle), "`{}` does not contain `{needle}`", err.message);
+    assert!(
+        err.message.contains(needle),
+        "`{}` does not contain `{needle}`",
+        err.message
+    );
     let shown = err.to_string();
     assert!(shown.starts_with(&format!("{}:{line}: ", path.display())), "{shown}");
     if let Some(f) = field {
@@ -88,7 +97,10 @@ fn negative_volume() {
 fn high_below_open_or_close() {
     let (err, path) = error_for("2000-03-02T00:00:00,100,99.5,98,101.2,2000\n");
     assert_error(&err, &path, 3, Some("high"), "99.5 is below max(open, close) = 101.2");
-    assert_eq!(err.to_string(), format!("{}:3: high: 99.5 is below max(open, close) = 101.2", path.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("{}:3: high: 99.5 is below max(open, close) = 101.2", path.display())
+    );
 }
 
 #[test]
@@ -100,19 +112,37 @@ fn low_above_open_or_close() {
 #[test]
 fn duplicate_timestamp() {
     let (err, path) = error_for(&format!("{GOOD_2}{GOOD_2}"));
-    assert_error(&err, &path, 4, Some("timestamp"), "duplicate timestamp 2000-03-02T00:00:00 (also on line 3)");
+    assert_error(
+        &err,
+        &path,
+        4,
+        Some("timestamp"),
+        "duplicate timestamp 2000-03-02T00:00:00 (also on line 3)",
+    );
 }
 
 #[test]
 fn decreasing_timestamp() {
     let (err, path) = error_for(&format!("{GOOD_2}2000-02-28T00:00:00,101,103,100,102,2000\n"));
-    assert_error(&err, &path, 4, Some("timestamp"), "2000-02-28T00:00:00 is before 2000-03-02T00:00:00 on line 3");
+    assert_error(
+        &err,
+        &path,
+        4,
+        Some("timestamp"),
+        "2000-02-28T00:00:00 is before 2000-03-02T00:00:00 on line 3",
+    );
 }
 
 #[test]
 fn unparseable_timestamp() {
     let (err, path) = error_for("2000-02-30T00:00:00,101,103,100,102,2000\n");
-    assert_error(&err, &path, 3, Some("timestamp"), "cannot parse `2000-02-30T00:00:00` as a timestamp");
+    assert_error(
+        &err,
+        &path,
+        3,
+        Some("timestamp"),
+        "cannot parse `2000-02-30T00:00:00` as a timestamp",
+    );
 }
 
 #[test]
@@ -181,7 +211,11 @@ fn cannot_open() {
 #[test]
 fn exponent_numbers_are_accepted() {
     let dir = TempDir::new().unwrap();
-    let path = write(&dir, "bars.csv", &format!("{HEADER}2000-03-01T00:00:00,1.0e2,1.05E2,99,1.012e+2,1.5e3\n"));
+    let path = write(
+        &dir,
+        "bars.csv",
+        &format!("{HEADER}2000-03-01T00:00:00,1.0e2,1.05E2,99,1.012e+2,1.5e3\n"),
+    );
     let loaded = load_bars(&source(&path, DataFormat::Csv), None, None, Calendar::Equity).unwrap();
     let bar = loaded.bars[0];
     assert_eq!(bar.open.to_string(), "100");
@@ -203,8 +237,7 @@ fn first_error_aborts_but_check_collects_all() {
     assert_eq!((err.line, err.field.as_deref()), (Some(3), Some("high")));
 
     let report = check_file(&src, Calendar::Equity).unwrap();
-    let found: Vec<(Option<u64>, Option<&str>)> =
-        report.errors.iter().map(|e| (e.line, e.field.as_deref())).collect();
+    let found: Vec<(Option<u64>, Option<&str>)> = report.errors.iter().map(|e| (e.line, e.field.as_deref())).collect();
     // Line 4 repeats line 3's timestamp, but line 3 was invalid, so line 4 is the first 03-02 bar.
     assert_eq!(found, vec![(Some(3), Some("high")), (Some(5), Some("volume"))]);
     assert_eq!(report.summary.rows, 3);
@@ -212,7 +245,10 @@ fn first_error_aborts_but_check_collects_all() {
     assert_eq!(report.summary.last_ts, Timestamp::parse_iso("2000-03-06"));
     let text = report.render();
     assert!(text.contains("errors:   2"), "{text}");
-    assert!(text.contains(&format!("{}:5: volume: -1 is negative", path.display())), "{text}");
+    assert!(
+        text.contains(&format!("{}:5: volume: -1 is negative", path.display())),
+        "{text}"
+    );
 }
 
 #[test]
@@ -238,10 +274,30 @@ fn check_lists_at_most_fifty_errors() {
 #[test]
 fn polars_csv_reports_the_same_errors() {
     let cases = [
-        ("2000-03-02T00:00:00,100,99.5,98,101.2,2000\n", 3, Some("high"), "99.5 is below max(open, close) = 101.2"),
-        ("2000-03-02T00:00:00,nan,103,100,102,2000\n", 3, Some("open"), "`nan` is not a finite number"),
-        ("2000-03-01T00:00:00,101,103,100,102,2000\n", 3, Some("timestamp"), "duplicate timestamp"),
-        ("03/02/2000,101,103,100,102,2000\n", 3, Some("timestamp"), "cannot parse `03/02/2000`"),
+        (
+            "2000-03-02T00:00:00,100,99.5,98,101.2,2000\n",
+            3,
+            Some("high"),
+            "99.5 is below max(open, close) = 101.2",
+        ),
+        (
+            "2000-03-02T00:00:00,nan,103,100,102,2000\n",
+            3,
+            Some("open"),
+            "`nan` is not a finite number",
+        ),
+        (
+            "2000-03-01T00:00:00,101,103,100,102,2000\n",
+            3,
+            Some("timestamp"),
+            "duplicate timestamp",
+        ),
+        (
+            "03/02/2000,101,103,100,102,2000\n",
+            3,
+            Some("timestamp"),
+            "cannot parse `03/02/2000`",
+        ),
     ];
     for (body, line, field, needle) in cases {
         let dir = TempDir::new().unwrap();

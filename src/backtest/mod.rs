@@ -87,6 +87,9 @@ pub fn build_strategy(config: &StrategyConfig, instruments: &[Instrument]) -> Re
     })
 }
 
+/// How often [`Simulation::run_observed`] reports progress.
+pub const PROGRESS_EVERY_BARS: usize = 1 << 16;
+
 /// Everything one simulation needs besides the strategy.
 pub struct Simulation<'a> {
     pub instruments: &'a [Instrument],
@@ -106,17 +109,34 @@ impl Simulation<'_> {
         name: &str,
         strategy: Box<dyn Strategy>,
     ) -> Result<(RunOutcome, Vec<SkippedSignal>), BacktestError> {
+        self.run_observed(name, strategy, &mut |_| {})
+    }
+
+    /// As [`Simulation::run`], calling `progress` with the number of bars processed so
+    /// far every [`PROGRESS_EVERY_BARS`] bars and once at the end.
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn run_observed(
+        &self,
+        name: &str,
+        strategy: Box<dyn Strategy>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(RunOutcome, Vec<SkippedSignal>), BacktestError> {
         let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
         let mut venue = SimulatedVenue::new(self.venue.clone(), self.instruments.to_vec());
         let mut commands = Vec::new();
         let mut cursor = vec![0usize; self.bars.len()];
         let mut last_ts = Timestamp::default();
+        let mut bars_done = 0usize;
+        let mut next_report = PROGRESS_EVERY_BARS;
         while let Some(ts) = next_timestamp(self.bars, &cursor) {
             for (symbol, bars) in self.bars.iter().enumerate() {
                 let Some(bar) = bars.get(cursor[symbol]).filter(|b| b.ts == ts) else {
                     continue;
                 };
                 cursor[symbol] += 1;
+                bars_done += 1;
                 venue.on_bar(symbol, bar, &mut engine);
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
                 engine.on_bar(symbol, bar);
@@ -124,7 +144,12 @@ impl Simulation<'_> {
             }
             engine.record_equity(ts);
             last_ts = ts;
+            if bars_done >= next_report {
+                progress(bars_done);
+                next_report = bars_done + PROGRESS_EVERY_BARS;
+            }
         }
+        progress(bars_done);
         venue.expire_all(last_ts, "end of data", &mut engine);
         carry_out(&mut engine, &mut venue, &mut commands, last_ts);
         engine.finish().map_err(BacktestError::Engine)
@@ -165,14 +190,24 @@ fn carry_out(engine: &mut Engine, venue: &mut SimulatedVenue, commands: &mut Vec
 /// Data, signals-file or engine errors, each naming what went wrong where.
 pub fn run(scenario: &Scenario) -> Result<RunResult, BacktestError> {
     let data = load_market_data(scenario)?;
-    run_with_data(scenario, data)
+    run_with_data(scenario, data, &mut |_| {})
+}
+
+/// Total bars one run of the scenario processes (strategy plus benchmark), for progress.
+pub fn bars_to_process(scenario: &Scenario, data: &MarketData) -> usize {
+    let bars: usize = data.bars.iter().map(Vec::len).sum();
+    if scenario.benchmark { 2 * bars } else { bars }
 }
 
 /// Runs a scenario on data already loaded.
 ///
 /// # Errors
 /// As [`run`], less the data errors.
-pub fn run_with_data(scenario: &Scenario, data: MarketData) -> Result<RunResult, BacktestError> {
+pub fn run_with_data(
+    scenario: &Scenario,
+    data: MarketData,
+    progress: &mut dyn FnMut(usize),
+) -> Result<RunResult, BacktestError> {
     let instruments: Vec<Instrument> = scenario.instruments.iter().map(|c| c.instrument.clone()).collect();
     let simulation = Simulation {
         instruments: &instruments,
@@ -182,7 +217,8 @@ pub fn run_with_data(scenario: &Scenario, data: MarketData) -> Result<RunResult,
         cash: scenario.cash,
     };
     let strategy = build_strategy(&scenario.strategy, &instruments)?;
-    let (main, skipped) = simulation.run(scenario.strategy.name(), strategy)?;
+    let (main, skipped) = simulation.run_observed(scenario.strategy.name(), strategy, progress)?;
+    let main_bars: usize = data.bars.iter().map(Vec::len).sum();
 
     let benchmark = if scenario.benchmark {
         let n = instruments.len();
@@ -194,7 +230,8 @@ pub fn run_with_data(scenario: &Scenario, data: MarketData) -> Result<RunResult,
             }
         };
         let bench = Simulation { sizing, ..simulation };
-        Some(bench.run("buy_and_hold", Box::new(BuyAndHold::new(n)))?.0)
+        let mut offset_progress = |done: usize| progress(main_bars + done);
+        Some(bench.run_observed("buy_and_hold", Box::new(BuyAndHold::new(n)), &mut offset_progress)?.0)
     } else {
         None
     };

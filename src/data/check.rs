@@ -101,11 +101,19 @@ mod tests {
                 last_ts: Some(Timestamp(9 * day)),
                 bar_interval_secs: 86_400.0,
                 gaps: (0..gaps as i64)
-                    .map(|i| Gap { after: Timestamp(i * day), before: Timestamp((i + 3) * day), missing_bars: i as u64 })
+                    .map(|i| Gap {
+                        after: Timestamp(i * day),
+                        before: Timestamp((i + 3) * day),
+                        missing_bars: i as u64,
+                    })
                     .collect(),
             },
             errors: (0..errors)
-                .map(|i| DataError::new(Path::new("x.csv"), "bad").at_line(i as u64 + 2).with_field("high"))
+                .map(|i| {
+                    DataError::new(Path::new("x.csv"), "bad")
+                        .at_line(i as u64 + 2)
+                        .with_field("high")
+                })
                 .collect(),
         }
     }
@@ -117,7 +125,10 @@ mod tests {
         assert!(text.contains("86400 s (1 day)"), "{text}");
         assert!(text.contains("gaps:     8 (28 missing bars in all)"), "{text}");
         // Largest first: 7, 6, 5, 4, 3 missing; 2 is not shown.
-        assert!(text.contains("1970-01-08T00:00:00 -> 1970-01-11T00:00:00: 7 missing"), "{text}");
+        assert!(
+            text.contains("1970-01-08T00:00:00 -> 1970-01-11T00:00:00: 7 missing"),
+            "{text}"
+        );
         assert!(!text.contains(": 2 missing"), "{text}");
         assert!(text.contains("errors:   60"), "{text}");
         assert!(text.contains("x.csv:51: high: bad"), "{text}");

@@ -39,9 +39,15 @@ pub(crate) fn read_csv(source: &DataSource, sink: &mut Sink<'_>) -> Result<Strin
     if let Ok(meta) = file.metadata() {
         sink.reserve((meta.len() / 64).min(1 << 26) as usize);
     }
-    let hashing = HashingReader { inner: file, hasher: Sha256::new() };
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).buffer_capacity(1 << 16).from_reader(hashing);
+    let hashing = HashingReader {
+        inner: file,
+        hasher: Sha256::new(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(hashing);
 
     let csv_error = |e: csv::Error| {
         let line = e.position().map(|p| p.line());
@@ -73,7 +79,10 @@ pub(crate) fn read_csv(source: &DataSource, sink: &mut Sink<'_>) -> Result<Strin
         let row = if record.len() == header.len() {
             parse_row(&record, &idx, layout)
         } else {
-            Err(Fault::FieldCount { expected: header.len(), found: record.len() })
+            Err(Fault::FieldCount {
+                expected: header.len(),
+                found: record.len(),
+            })
         };
         sink.row(line, row)?;
     }

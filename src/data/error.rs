@@ -32,7 +32,13 @@ pub struct DataError {
 impl DataError {
     /// An error about the whole file (no line, no field).
     pub fn new(file: &Path, message: impl Into<String>) -> Self {
-        DataError { file: file.to_path_buf(), line: None, field: None, message: message.into(), unit: LineUnit::Line }
+        DataError {
+            file: file.to_path_buf(),
+            line: None,
+            field: None,
+            message: message.into(),
+            unit: LineUnit::Line,
+        }
     }
 
     /// Places the error on a 1-based text line.
@@ -81,10 +87,17 @@ mod tests {
 
     #[test]
     fn display_leaves_out_missing_parts() {
-        let e = DataError::new(Path::new("data/x.csv"), "bad").at_line(17).with_field("high");
+        let e = DataError::new(Path::new("data/x.csv"), "bad")
+            .at_line(17)
+            .with_field("high");
         assert_eq!(e.to_string(), "data/x.csv:17: high: bad");
-        assert_eq!(DataError::new(Path::new("data/x.csv"), "bad").to_string(), "data/x.csv: bad");
-        let e = DataError::new(Path::new("x.parquet"), "bad").at_row(3).with_field("low");
+        assert_eq!(
+            DataError::new(Path::new("data/x.csv"), "bad").to_string(),
+            "data/x.csv: bad"
+        );
+        let e = DataError::new(Path::new("x.parquet"), "bad")
+            .at_row(3)
+            .with_field("low");
         assert_eq!(e.to_string(), "x.parquet: row 3: low: bad");
         let e = DataError::new(Path::new("x.csv"), "bad").at_line(2);
         assert_eq!(e.to_string(), "x.csv:2: bad");

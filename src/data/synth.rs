@@ -55,7 +55,10 @@ struct Normals {
 
 impl Normals {
     fn new(seed: u64) -> Self {
-        Normals { rng: ChaCha8Rng::seed_from_u64(seed), spare: None }
+        Normals {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            spare: None,
+        }
     }
 
     /// Uniform in [0, 1) with 53 random bits.
@@ -92,7 +95,11 @@ pub fn synth_bars(params: &SynthParams) -> Vec<Bar> {
     let vol = params.vol_per_bar.max(0.0);
 
     let mut normals = Normals::new(params.seed);
-    let mut close = (params.start_px / params.tick_size).round().to_i64().unwrap_or(1).max(1);
+    let mut close = (params.start_px / params.tick_size)
+        .round()
+        .to_i64()
+        .unwrap_or(1)
+        .max(1);
     let mut out = Vec::with_capacity(params.bars);
     for i in 0..params.bars {
         let open = close;

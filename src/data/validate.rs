@@ -23,7 +23,14 @@ pub(crate) enum Field {
 }
 
 impl Field {
-    pub(crate) const ALL: [Field; 6] = [Field::Timestamp, Field::Open, Field::High, Field::Low, Field::Close, Field::Volume];
+    pub(crate) const ALL: [Field; 6] = [
+        Field::Timestamp,
+        Field::Open,
+        Field::High,
+        Field::Low,
+        Field::Close,
+        Field::Volume,
+    ];
 
     /// The key in the scenario's `columns` table.
     pub(crate) fn key(self) -> &'static str {
@@ -74,7 +81,12 @@ pub(crate) fn check_bar(
     close: Decimal,
     volume: Decimal,
 ) -> Result<Bar, Fault> {
-    for (field, px) in [(Field::Open, open), (Field::High, high), (Field::Low, low), (Field::Close, close)] {
+    for (field, px) in [
+        (Field::Open, open),
+        (Field::High, high),
+        (Field::Low, low),
+        (Field::Close, close),
+    ] {
         if px <= Decimal::ZERO {
             return Err(Fault::NotPositive(field, px));
         }
@@ -83,14 +95,21 @@ pub(crate) fn check_bar(
         return Err(Fault::NegativeVolume(volume));
     }
     let top = open.max(close);
-    if high < top {
+    if high < open {
         return Err(Fault::HighBelow(high, top));
     }
     let bottom = open.min(close);
     if low > bottom {
         return Err(Fault::LowAbove(low, bottom));
     }
-    Ok(Bar { ts, open, high, low, close, volume })
+    Ok(Bar {
+        ts,
+        open,
+        high,
+        low,
+        close,
+        volume,
+    })
 }
 
 /// Parses a timestamp field in `layout`, with the message a user needs when it fails.
@@ -101,7 +120,10 @@ pub(crate) fn parse_timestamp(bytes: &[u8], layout: TsLayout<'_>) -> Result<Time
         None if bytes.trim_ascii().is_empty() => Err(Fault::MissingTimestamp),
         None => {
             let text = String::from_utf8_lossy(bytes.trim_ascii());
-            Err(Fault::Timestamp(format!("cannot parse `{text}` as a timestamp (expected {})", layout.describe())))
+            Err(Fault::Timestamp(format!(
+                "cannot parse `{text}` as a timestamp (expected {})",
+                layout.describe()
+            )))
         }
     }
 }
@@ -114,7 +136,10 @@ pub(crate) fn resolve_columns(header: &[String], map: &ColumnMap) -> Result<[usi
         let want = field.source(map).trim();
         let exact = header.iter().position(|h| h.trim() == want);
         let found = exact.or_else(|| {
-            let mut matches = header.iter().enumerate().filter(|(_, h)| h.trim().eq_ignore_ascii_case(want));
+            let mut matches = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.trim().eq_ignore_ascii_case(want));
             match (matches.next(), matches.next()) {
                 (Some((i, _)), None) => Some(i),
                 _ => None,
@@ -127,7 +152,12 @@ pub(crate) fn resolve_columns(header: &[String], map: &ColumnMap) -> Result<[usi
 
 /// The message for a mapped column that is not in the header.
 pub(crate) fn missing_column_message(field: Field, map: &ColumnMap, header: &[String], what: &str) -> String {
-    format!("no column `{}` (columns.{}) in {what}: {}", field.source(map), field.key(), header.join(","))
+    format!(
+        "no column `{}` (columns.{}) in {what}: {}",
+        field.source(map),
+        field.key(),
+        header.join(",")
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +191,17 @@ impl<'a> Sink<'a> {
         start: Option<Timestamp>,
         end: Option<Timestamp>,
     ) -> Self {
-        Sink { mode, file, columns, unit: LineUnit::Line, start, end, prev: None, bars: Vec::new(), errors: Vec::new() }
+        Sink {
+            mode,
+            file,
+            columns,
+            unit: LineUnit::Line,
+            start,
+            end,
+            prev: None,
+            bars: Vec::new(),
+            errors: Vec::new(),
+        }
     }
 
     /// Sets whether positions are text lines (CSV) or data rows (Parquet).
@@ -221,7 +261,10 @@ impl<'a> Sink<'a> {
             let message = if bar.ts == prev {
                 format!("duplicate timestamp {} (also on {word} {prev_line})", bar.ts)
             } else {
-                format!("timestamp {} is before {} on {word} {prev_line} (timestamps must increase)", bar.ts, prev)
+                format!(
+                    "timestamp {} is before {} on {word} {prev_line} (timestamps must increase)",
+                    bar.ts, prev
+                )
             };
             let e = self.error(Some(line), Some(Field::Timestamp), message);
             return self.fail(e);
@@ -237,9 +280,7 @@ impl<'a> Sink<'a> {
         let name = |f: Field| f.source(self.columns);
         match fault {
             Fault::Number(field, NumberFault::Missing) => (Some(field), "missing value".to_string()),
-            Fault::Number(field, NumberFault::NotANumber(text)) => {
-                (Some(field), format!("`{text}` is not a number"))
-            }
+            Fault::Number(field, NumberFault::NotANumber(text)) => (Some(field), format!("`{text}` is not a number")),
             Fault::Number(field, NumberFault::NonFinite(text)) => {
                 (Some(field), format!("`{text}` is not a finite number"))
             }
@@ -249,15 +290,24 @@ impl<'a> Sink<'a> {
             Fault::NegativeVolume(v) => (Some(Field::Volume), format!("{v} is negative")),
             Fault::HighBelow(high, top) => (
                 Some(Field::High),
-                format!("{high} is below max({}, {}) = {top}", name(Field::Open), name(Field::Close)),
+                format!(
+                    "{high} is below max({}, {}) = {top}",
+                    name(Field::Open),
+                    name(Field::Close)
+                ),
             ),
             Fault::LowAbove(low, bottom) => (
                 Some(Field::Low),
-                format!("{low} is above min({}, {}) = {bottom}", name(Field::Open), name(Field::Close)),
+                format!(
+                    "{low} is above min({}, {}) = {bottom}",
+                    name(Field::Open),
+                    name(Field::Close)
+                ),
             ),
-            Fault::FieldCount { expected, found } => {
-                (None, format!("expected {expected} fields (as in the header), found {found}"))
-            }
+            Fault::FieldCount { expected, found } => (
+                None,
+                format!("expected {expected} fields (as in the header), found {found}"),
+            ),
         }
     }
 }
@@ -291,8 +341,13 @@ mod tests {
 
     #[test]
     fn columns_resolve_exactly_then_ignoring_case() {
-        let header: Vec<String> = ["Date", "open", "High", "low", "close", "volume", "HIGH"].map(String::from).to_vec();
-        let mut map = ColumnMap { timestamp: "Date".into(), ..ColumnMap::default() };
+        let header: Vec<String> = ["Date", "open", "High", "low", "close", "volume", "HIGH"]
+            .map(String::from)
+            .to_vec();
+        let mut map = ColumnMap {
+            timestamp: "Date".into(),
+            ..ColumnMap::default()
+        };
         // `high` matches two columns ignoring case: ambiguous, so not found.
         assert_eq!(resolve_columns(&header, &map), Err(Field::High));
         map.high = "HIGH".into();

@@ -6,6 +6,7 @@
 //! more points than the chart has pixels are thinned to each bucket's minimum and maximum,
 //! which keeps every peak and trough visible.
 
+use super::format::fixed;
 use super::metrics::drawdown_series;
 use super::tables::equity_f64;
 use crate::backtest::result::RunResult;
@@ -29,7 +30,7 @@ pub fn equity_svg(result: &RunResult) -> Result<String, String> {
     let benchmark = result.benchmark.as_ref().map(equity_f64);
     let all = strategy.iter().chain(benchmark.iter().flatten());
     let (lo, hi) = padded_range(all.copied());
-    let y_decimals = if hi - lo < 10.0 { 2 } else { 0 };
+    let y_decimals = tick_decimals(lo, hi);
     let title = format!("Equity: {}", result.scenario.name);
     let y_desc = format!("Equity ({})", result.scenario.currency);
     let frame = Frame {
@@ -67,6 +68,8 @@ pub fn drawdown_svg(result: &RunResult) -> Result<String, String> {
         .collect();
     let lo = dd.iter().copied().fold(0.0, f64::min);
     let lo = if lo < 0.0 { lo * 1.05 } else { -1.0 };
+    // A little room above zero so the top tick label clears the title.
+    let hi = -lo * 0.02;
     let title = format!("Drawdown: {}", result.scenario.name);
     let frame = Frame {
         title: &title,
@@ -126,13 +129,14 @@ fn render(
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 22))
             .margin(15)
+            .margin_right(45)
             .x_label_area_size(45)
             .y_label_area_size(85)
             .build_cartesian_2d(0.0..x_hi, y_lo..y_hi)
             .map_err(|e| e.to_string())?;
         let date_format = date_format(ts);
         let x_label = |x: &f64| tick_date(ts, *x, date_format);
-        let y_label = |y: &f64| format!("{y:.y_decimals$}{y_suffix}");
+        let y_label = |y: &f64| format!("{}{y_suffix}", fixed(*y, y_decimals));
         let x_desc = if ts.is_empty() { "Date (no data)" } else { "Date" };
         chart
             .configure_mesh()
@@ -142,7 +146,7 @@ fn render(
             .y_label_formatter(&y_label)
             .x_desc(x_desc)
             .y_desc(y_desc)
-            .light_line_style(GRID_COLOR.mix(0.5))
+            .light_line_style(GRID_COLOR.mix(0.25))
             .bold_line_style(GRID_COLOR)
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 15))
@@ -164,6 +168,15 @@ fn render(
     Ok(svg)
 }
 
+/// Enough decimals to tell apart about eight ticks over `lo..hi` (at most 4).
+fn tick_decimals(lo: f64, hi: f64) -> usize {
+    let step = (hi - lo) / 8.0;
+    if !(step.is_finite() && step > 0.0) {
+        return 0;
+    }
+    (-step.log10()).ceil().clamp(0.0, 4.0) as usize
+}
+
 /// Dates only when the curve spans days; date and time for intraday curves.
 fn date_format(ts: &[Timestamp]) -> &'static str {
     match (ts.first(), ts.last()) {
@@ -173,7 +186,8 @@ fn date_format(ts: &[Timestamp]) -> &'static str {
 }
 
 fn tick_date(ts: &[Timestamp], x: f64, format: &str) -> String {
-    if ts.is_empty() || !x.is_finite() || x < -0.5 {
+    // Ticks between two points (short curves) would repeat a neighbour's date.
+    if ts.is_empty() || !x.is_finite() || x < -0.5 || (x - x.round()).abs() > 1e-9 {
         return String::new();
     }
     let idx = (x.round() as usize).min(ts.len() - 1);
@@ -246,6 +260,18 @@ mod tests {
         assert_eq!(points.last(), Some(&(9_999.0, values[9_999])));
         assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(thin(&[1.0, 2.0]), vec![(0.0, 1.0), (1.0, 2.0)]);
+    }
+
+    #[test]
+    fn tick_labels() {
+        assert_eq!(tick_decimals(9_800.0, 10_400.0), 0);
+        assert_eq!(tick_decimals(-2.1, 0.04), 1);
+        assert_eq!(tick_decimals(-0.05, 0.0), 3);
+        assert_eq!(tick_decimals(1.0, 1.0), 0);
+        let ts = [Timestamp(0), Timestamp(86_400_000_000_000)];
+        assert_eq!(tick_date(&ts, 1.0, "%Y-%m-%d"), "1970-01-02");
+        assert_eq!(tick_date(&ts, 0.5, "%Y-%m-%d"), "");
+        assert_eq!(tick_date(&ts, 7.0, "%Y-%m-%d"), "1970-01-02");
     }
 
     #[test]

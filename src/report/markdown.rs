@@ -263,7 +263,7 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
         ("Commission".to_string(), c.commission.clone()),
         (
             "Annualisation".to_string(),
-            format!("P = {} periods per year, {source}", fixed(c.periods_per_year, 2)),
+            format!("P = {} periods per year, {source}", c.periods_per_year),
         ),
         ("Risk-free rate".to_string(), "0".to_string()),
         ("Returns".to_string(), c.returns.to_string()),
@@ -353,7 +353,7 @@ pub fn summary_text(result: &RunResult, metrics: &Metrics) -> String {
             format!(
                 "{} (P = {}, {}; rf = 0)",
                 ratio(metrics.sharpe),
-                fixed(metrics.periods_per_year, 2),
+                metrics.periods_per_year,
                 result.periods_per_year_source
             ),
         ),
