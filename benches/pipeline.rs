@@ -1,1 +1,157 @@
-fn main() {}
+//! Throughput and memory of the backtest pipeline.
+//!
+//! - `pipeline/sma_10_30`: SMA(10/30) crossover over 1,000,000 synthetic one-minute bars
+//!   held in memory, through the venue's fills to the equity curve (target: at least
+//!   5,000,000 bars/s on one core).
+//! - `load/csv`: loading the same bars from a CSV file with the csv-crate loader
+//!   (target: at least 1,000,000 bars/s).
+//! - Peak heap memory per bar of one pipeline run, bars included (target: at most 200
+//!   bytes/bar), measured by a counting allocator and printed before the timings.
+//!
+//! Run: `cargo bench --bench pipeline` (criterion prints bars/s as "elem/s").
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rust_decimal::Decimal;
+use slipstream::backtest::Simulation;
+use slipstream::data::{SynthParams, load_bars, synth_bars, write_csv};
+use slipstream::model::{Calendar, Instrument};
+use slipstream::scenario::{ColumnMap, DataFormat, DataSource, SizingConfig, SmaMode, VenueConfig};
+use slipstream::strategy::SmaCross;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const BARS: usize = 1_000_000;
+
+/// Counts live heap bytes and their peak, to measure memory per bar.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: delegates every call to the system allocator unchanged; only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size >= layout.size() {
+                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(live, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn bars() -> Vec<slipstream::model::Bar> {
+    synth_bars(&SynthParams {
+        bars: BARS,
+        seed: 42,
+        ..SynthParams::default()
+    })
+}
+
+fn run_pipeline(data: &[Vec<slipstream::model::Bar>]) -> usize {
+    let instruments = [Instrument::equity("SYN")];
+    let venue = VenueConfig::default();
+    let simulation = Simulation {
+        instruments: &instruments,
+        bars: data,
+        venue: &venue,
+        sizing: SizingConfig::AllCash,
+        cash: Decimal::from(100_000),
+    };
+    let (outcome, _) = simulation
+        .run("sma_cross", Box::new(SmaCross::new(10, 30, SmaMode::LongOnly, 1)))
+        .expect("the benchmark run is valid");
+    outcome.fills.len()
+}
+
+/// Peak heap bytes per bar over one whole pipeline run: synthesising the bars, the
+/// simulation (orders, fills, equity curve) and the outcome.
+fn report_memory() {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    {
+        let bars = bars();
+        let instruments = [Instrument::equity("SYN")];
+        let venue = VenueConfig::default();
+        let data = vec![bars];
+        let simulation = Simulation {
+            instruments: &instruments,
+            bars: &data,
+            venue: &venue,
+            sizing: SizingConfig::AllCash,
+            cash: Decimal::from(100_000),
+        };
+        let outcome = simulation.run("sma_cross", Box::new(SmaCross::new(10, 30, SmaMode::LongOnly, 1)));
+        black_box(&outcome);
+    }
+    let peak = PEAK.load(Ordering::Relaxed) - before;
+    println!(
+        "memory: peak heap {:.1} MB over one pipeline run of {BARS} bars = {:.1} bytes/bar (target <= 200)",
+        peak as f64 / 1e6,
+        peak as f64 / BARS as f64
+    );
+}
+
+fn pipeline(c: &mut Criterion) {
+    report_memory();
+    let data = vec![bars()];
+    let mut group = c.benchmark_group("pipeline");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(BARS as u64));
+    group.bench_function("sma_10_30", |b| b.iter(|| black_box(run_pipeline(black_box(&data)))));
+    group.finish();
+}
+
+fn load(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("bars.csv");
+    write_csv(&bars(), &path).expect("writing the benchmark file");
+    let source = DataSource {
+        path,
+        format: DataFormat::Csv,
+        columns: ColumnMap::default(),
+        timestamp_format: None,
+    };
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(BARS as u64));
+    group.bench_function("csv", |b| {
+        b.iter(|| {
+            black_box(
+                load_bars(&source, None, None, Calendar::Equity)
+                    .expect("valid file")
+                    .bars
+                    .len(),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline, load);
+criterion_main!(benches);

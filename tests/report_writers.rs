@@ -634,3 +634,63 @@ fn sample_report_for_inspection() {
         write_reports(&run(FillTiming::SameClose, true), Path::new(&dir)).unwrap();
     }
 }
+
+/// A conformance fixture's equity curve (3,270 daily points) as an outcome.
+fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/conformance")
+        .join(format!("{case}_equity.csv"));
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let equity = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let equity: Decimal = r[1].parse().unwrap();
+            let ts = Timestamp::parse_iso(&r[0]).unwrap();
+            EquityPoint {
+                ts,
+                cash: equity,
+                positions_value: Decimal::ZERO,
+                gross_exposure: Decimal::ZERO,
+                equity,
+            }
+        })
+        .collect();
+    RunOutcome {
+        strategy: strategy.to_string(),
+        equity,
+        orders: Vec::new(),
+        fills: Vec::new(),
+        trades: Vec::new(),
+        bars_in_market: 0,
+    }
+}
+
+#[test]
+fn a_long_curve_gives_readable_charts_and_full_tables() {
+    let mut result = run(FillTiming::NextOpen, true);
+    result.scenario.cash = dec!(100000);
+    result.main = fixture_outcome("sma_10_30_AAPL_1d_bokeh", "sma_cross");
+    result.benchmark = Some(fixture_outcome("sma_20_50_MSFT_1d_bokeh", "buy_and_hold"));
+    let (_tmp, out) = write(&result);
+    assert_eq!(csv_table(&out, "equity.csv").1.len(), 3270);
+    let svg = read(&out, "equity.svg");
+    assert!(
+        svg.contains("2000-03-01") || svg.contains("2001-") || svg.contains("2002-"),
+        "x ticks are dates"
+    );
+    assert!(
+        svg.len() < 400_000,
+        "a long curve is thinned, not drawn point by point ({} bytes)",
+        svg.len()
+    );
+    let json: serde_json::Value = serde_json::from_str(&read(&out, "report.json")).unwrap();
+    let sharpe = json["metrics"]["sharpe"].as_f64().unwrap();
+    assert!(
+        (sharpe - 0.6074795507104325).abs() < 1e-9,
+        "the report carries the conformance Sharpe"
+    );
+    if let Some(dir) = std::env::var_os("REPORT_SAMPLE_DIR") {
+        write_reports(&result, &Path::new(&dir).join("long")).unwrap();
+    }
+}

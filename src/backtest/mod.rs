@@ -124,6 +124,8 @@ impl Simulation<'_> {
         progress: &mut dyn FnMut(usize),
     ) -> Result<(RunOutcome, Vec<SkippedSignal>), BacktestError> {
         let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
+        // At least one equity point per bar of the longest series (exact for one symbol).
+        engine.reserve_equity_points(self.bars.iter().map(Vec::len).max().unwrap_or(0));
         let mut venue = SimulatedVenue::new(self.venue.clone(), self.instruments.to_vec());
         let mut commands = Vec::new();
         let mut cursor = vec![0usize; self.bars.len()];
@@ -231,7 +233,11 @@ pub fn run_with_data(
         };
         let bench = Simulation { sizing, ..simulation };
         let mut offset_progress = |done: usize| progress(main_bars + done);
-        Some(bench.run_observed("buy_and_hold", Box::new(BuyAndHold::new(n)), &mut offset_progress)?.0)
+        Some(
+            bench
+                .run_observed("buy_and_hold", Box::new(BuyAndHold::new(n)), &mut offset_progress)?
+                .0,
+        )
     } else {
         None
     };

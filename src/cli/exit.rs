@@ -35,9 +35,9 @@ impl Failure {
             Failure::Scenario(e) => (3, format!("{} error(s) in the scenario:\n{e}", e.errors.len())),
             Failure::Data(e) => (4, e.to_string()),
             Failure::InvalidRows(n) => (4, format!("{n} invalid row(s)")),
-            Failure::Backtest(e @ (BacktestError::Data(_) | BacktestError::Signals(_) | BacktestError::NoBars { .. })) => {
-                (4, e.to_string())
-            }
+            Failure::Backtest(
+                e @ (BacktestError::Data(_) | BacktestError::Signals(_) | BacktestError::NoBars { .. }),
+            ) => (4, e.to_string()),
             Failure::Backtest(e @ BacktestError::Engine(_)) => (70, e.to_string()),
             Failure::Report(e) => (5, e.to_string()),
             Failure::Io(path, e) => (5, format!("{}: {e}", path.display())),

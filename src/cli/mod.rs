@@ -17,7 +17,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "slipstream", version, about = "Deterministic backtests: scenario file in, reports out")]
+#[command(
+    name = "slipstream",
+    version,
+    about = "Deterministic backtests: scenario file in, reports out"
+)]
 #[command(after_help = exit::EXIT_CODES_HELP)]
 struct Cli {
     #[command(subcommand)]
@@ -179,7 +183,9 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
         Some(list) => {
             let names: Vec<&str> = list.split(',').map(str::trim).collect();
             let [timestamp, open, high, low, close, volume] = names[..] else {
-                return Err(usage(format!("--columns {list}: expected six names: timestamp,open,high,low,close,volume")));
+                return Err(usage(format!(
+                    "--columns {list}: expected six names: timestamp,open,high,low,close,volume"
+                )));
             };
             ColumnMap {
                 timestamp: timestamp.into(),
@@ -198,10 +204,19 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
         Some("parquet") => DataFormat::Parquet,
         Some(other) => return Err(usage(format!("--format {other}: expected csv, csv_polars or parquet"))),
     };
-    let source = DataSource { path: args.file.clone(), format, columns, timestamp_format: args.timestamp_format };
+    let source = DataSource {
+        path: args.file.clone(),
+        format,
+        columns,
+        timestamp_format: args.timestamp_format,
+    };
     let report = data::check_file(&source, calendar).map_err(Failure::Data)?;
     print!("{}", report.render());
-    if report.is_ok() { Ok(()) } else { Err(Failure::InvalidRows(report.errors.len())) }
+    if report.is_ok() {
+        Ok(())
+    } else {
+        Err(Failure::InvalidRows(report.errors.len()))
+    }
 }
 
 fn default_format(path: &Path) -> DataFormat {
@@ -219,9 +234,18 @@ fn synth(args: SynthArgs) -> Result<(), Failure> {
         .parse()
         .map_err(|_| Failure::Usage(format!("--start-px {}: not a decimal number", args.start_px)))?;
     if args.interval_secs <= 0 || args.bars == 0 {
-        return Err(Failure::Usage("--bars and --interval-secs must be positive".to_string()));
+        return Err(Failure::Usage(
+            "--bars and --interval-secs must be positive".to_string(),
+        ));
     }
-    let params = SynthParams { bars: args.bars, seed: args.seed, start, interval_secs: args.interval_secs, start_px, ..SynthParams::default() };
+    let params = SynthParams {
+        bars: args.bars,
+        seed: args.seed,
+        start,
+        interval_secs: args.interval_secs,
+        start_px,
+        ..SynthParams::default()
+    };
     let bars = data::synth_bars(&params);
     data::write_csv(&bars, &args.out).map_err(|e| Failure::Io(args.out.clone(), e))?;
     eprintln!("wrote {} bars to {}", bars.len(), args.out.display());

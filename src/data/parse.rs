@@ -124,7 +124,7 @@ fn fast_iso(b: &[u8]) -> Option<Timestamp> {
     let year = digits(&date[..4])? as i64;
     let month = digits(&date[5..7])?;
     let day = digits(&date[8..10])?;
-    if !(1..=12).contains(&month) || day == 0 || day > 31 {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
     let mut secs = days_from_civil(year, month, day) * 86_400;

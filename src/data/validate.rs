@@ -95,7 +95,7 @@ pub(crate) fn check_bar(
         return Err(Fault::NegativeVolume(volume));
     }
     let top = open.max(close);
-    if high < open {
+    if high < top {
         return Err(Fault::HighBelow(high, top));
     }
     let bottom = open.min(close);

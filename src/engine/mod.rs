@@ -108,6 +108,12 @@ impl Engine {
         }
     }
 
+    /// Reserves room for `points` equity points, so a long run does not overshoot its
+    /// memory by growing the curve geometrically.
+    pub fn reserve_equity_points(&mut self, points: usize) {
+        self.equity.reserve_exact(points);
+    }
+
     pub fn portfolio(&self) -> &Portfolio {
         &self.portfolio
     }

@@ -73,9 +73,9 @@ pub fn drawdown_svg(result: &RunResult) -> Result<String, String> {
     let title = format!("Drawdown: {}", result.scenario.name);
     let frame = Frame {
         title: &title,
-        y_range: (lo, 0.0),
+        y_range: (lo, hi),
         y_desc: "Drawdown from peak",
-        y_decimals: 0,
+        y_decimals: tick_decimals(lo, hi),
         y_suffix: "%",
         legend: false,
     };

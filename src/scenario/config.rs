@@ -116,9 +116,13 @@ pub enum SmaMode {
 pub enum SizingConfig {
     /// All available cash at the fill price, whole lots (the conformance convention).
     AllCash,
-    FixedQty { qty: Decimal },
+    FixedQty {
+        qty: Decimal,
+    },
     /// A fraction of equity (marked at the decision bar's close), per entry.
-    FractionOfEquity { fraction: Decimal },
+    FractionOfEquity {
+        fraction: Decimal,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,9 +168,13 @@ pub enum IntrabarPath {
 pub enum SlippageConfig {
     None,
     /// Price moves against the order by `bps` basis points of the fill price.
-    FixedBps { bps: Decimal },
+    FixedBps {
+        bps: Decimal,
+    },
     /// Buys pay half the quoted spread above the price, sells receive half below.
-    HalfSpread { spread: Decimal },
+    HalfSpread {
+        spread: Decimal,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -174,9 +182,16 @@ pub enum SlippageConfig {
 pub enum CommissionConfig {
     None,
     /// `per_share` × quantity, at least `min_per_order` for each order (charged on its first fill).
-    PerShare { per_share: Decimal, min_per_order: Decimal },
+    PerShare {
+        per_share: Decimal,
+        min_per_order: Decimal,
+    },
     /// `bps` basis points of the fill's notional.
-    PercentOfNotional { bps: Decimal },
+    PercentOfNotional {
+        bps: Decimal,
+    },
     /// A flat amount per order (charged on its first fill).
-    Fixed { per_order: Decimal },
+    Fixed {
+        per_order: Decimal,
+    },
 }

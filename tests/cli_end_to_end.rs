@@ -1,0 +1,273 @@
+//! End to end through the built binary: what a user types, what they get back, and
+//! the determinism guarantee (same inputs => byte-identical report folders, across
+//! separate processes).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn slipstream(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slipstream"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the slipstream binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const REPORT_FILES: [&str; 8] = [
+    "report.json",
+    "report.md",
+    "trades.csv",
+    "orders.csv",
+    "fills.csv",
+    "equity.csv",
+    "equity.svg",
+    "drawdown.svg",
+];
+
+fn run_into(scenario: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", scenario, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    slipstream(&args)
+}
+
+#[test]
+fn run_writes_a_complete_report_folder_and_prints_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("aapl");
+    let output = run_into("scenarios/sma_cross_aapl.toml", &out, &[]);
+    assert!(output.status.success(), "stderr: {}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    for expected in [
+        "Final equity   614793.44",
+        "Sharpe",
+        "Max drawdown",
+        "Trades         58 closed",
+        "Fees",
+        "Slippage cost",
+        "reports:",
+    ] {
+        assert!(stdout.contains(expected), "summary lacks {expected:?}:\n{stdout}");
+    }
+    for file in REPORT_FILES {
+        let path = out.join(file);
+        assert!(
+            path.metadata().map(|m| m.len() > 0).unwrap_or(false),
+            "{file} missing or empty"
+        );
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["metrics"]["trades_closed"], 58);
+    assert_eq!(report["scenario"]["name"], "sma_cross_aapl");
+    assert_eq!(report["data_files"][0]["sha256"].as_str().unwrap().len(), 64);
+    let trades = std::fs::read_to_string(out.join("trades.csv")).unwrap();
+    assert_eq!(trades.lines().count(), 1 + 58, "header + 58 closed trades");
+    let equity = std::fs::read_to_string(out.join("equity.csv")).unwrap();
+    assert_eq!(equity.lines().count(), 1 + 3270, "header + one row per bar");
+}
+
+#[test]
+fn same_scenario_in_two_processes_gives_byte_identical_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    for scenario in ["scenarios/portfolio_aapl_ibm_msft.toml", "scenarios/signals_aapl.toml"] {
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for out in [&a, &b] {
+            let output = run_into(scenario, out, &["--quiet"]);
+            assert!(output.status.success(), "{scenario}: {}", text(&output.stderr));
+            assert!(output.stdout.is_empty(), "--quiet prints nothing");
+        }
+        for file in REPORT_FILES {
+            let (x, y) = (
+                std::fs::read(a.join(file)).unwrap(),
+                std::fs::read(b.join(file)).unwrap(),
+            );
+            assert!(x == y, "{scenario}: {file} differs between two runs");
+        }
+    }
+}
+
+#[test]
+fn set_overrides_change_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let output = run_into(
+        "scenarios/sma_cross_aapl.toml",
+        &out,
+        &[
+            "--set",
+            "strategy.fast=5",
+            "--set",
+            "venue.commission.model=fixed",
+            "--set",
+            "venue.commission.per_order=1",
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["scenario"]["strategy"]["fast"], 5);
+    let fills = report["metrics"]["fills"].as_u64().unwrap();
+    assert!(fills > 0);
+    assert_eq!(
+        report["metrics"]["fees_total"],
+        serde_json::json!(fills.to_string()),
+        "one dollar per order, one fill per order"
+    );
+}
+
+#[test]
+fn same_close_runs_warn_about_look_ahead() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sc");
+    let output = run_into(
+        "scenarios/sma_cross_aapl.toml",
+        &out,
+        &["--set", "venue.fill_timing=same_close"],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.to_lowercase().contains("look ahead") || md.to_lowercase().contains("look-ahead"),
+        "{md}"
+    );
+    // Every market order fills on the bar it was decided on.
+    let column = |path: &Path, name: &str| -> Vec<String> {
+        let mut reader = csv::Reader::from_path(path).unwrap();
+        let index = reader.headers().unwrap().iter().position(|h| h == name).unwrap();
+        reader.records().map(|r| r.unwrap()[index].to_string()).collect()
+    };
+    let decided = column(&out.join("orders.csv"), "decision_ts");
+    let order_ids = column(&out.join("orders.csv"), "id");
+    let filled_at = column(&out.join("fills.csv"), "ts");
+    let fill_orders = column(&out.join("fills.csv"), "order_id");
+    assert!(!filled_at.is_empty());
+    for (order_id, ts) in fill_orders.iter().zip(&filled_at) {
+        let i = order_ids.iter().position(|id| id == order_id).unwrap();
+        assert_eq!(
+            &decided[i], ts,
+            "order {order_id} filled on another bar than it was decided on"
+        );
+    }
+}
+
+#[test]
+fn validate_lists_every_scenario_error_at_once_with_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "name = \"bad\"\ncash = -5\nbogus = 1\n\n[[instruments]]\nsymbol = \"X\"\ndata = \"x.csv\"\n\n[strategy]\nkind = \"sma_cross\"\nfast = 30\nslow = 10\n",
+    )
+    .unwrap();
+    let output = slipstream(&["validate", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3), "stderr: {}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    for expected in ["cash", "bogus", "strategy.fast: must be less than strategy.slow"] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert!(stderr.contains("bad.toml:2:"), "errors carry line numbers:\n{stderr}");
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    scenarios.sort();
+    assert!(scenarios.len() >= 4);
+    for scenario in scenarios {
+        let output = slipstream(&["validate", scenario.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            scenario.display(),
+            text(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn bad_data_fails_the_run_with_file_line_and_field_and_exit_code_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bars.csv");
+    std::fs::write(
+        &data,
+        "timestamp,open,high,low,close,volume\n2020-01-01,10,11,9,10,100\n2020-01-02,10,9.5,9,10,100\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"s\"\ncash = 1000\n[[instruments]]\nsymbol = \"X\"\ndata = \"bars.csv\"\n[strategy]\nkind = \"buy_and_hold\"\n",
+    )
+    .unwrap();
+    let output = slipstream(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("bars.csv:3") && stderr.contains("high"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+
+    let output = slipstream(&["data", "check", data.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(4));
+    assert!(text(&output.stdout).contains("high"), "{}", text(&output.stdout));
+}
+
+#[test]
+fn data_synth_is_seeded_and_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        dir.path().join("a.csv"),
+        dir.path().join("b.csv"),
+        dir.path().join("c.csv"),
+    );
+    for (path, seed) in [(&a, "7"), (&b, "7"), (&c, "8")] {
+        let output = slipstream(&[
+            "data",
+            "synth",
+            "--bars",
+            "500",
+            "--seed",
+            seed,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert_ne!(std::fs::read(&a).unwrap(), std::fs::read(&c).unwrap());
+    let output = slipstream(&["data", "check", a.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("500"));
+}
+
+#[test]
+fn usage_errors_exit_with_code_2() {
+    assert_eq!(slipstream(&["run"]).status.code(), Some(2));
+    assert_eq!(slipstream(&["frobnicate"]).status.code(), Some(2));
+    let output = slipstream(&["data", "synth", "--bars", "0", "--out", "/tmp/x.csv"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn missing_scenario_file_is_one_clear_error() {
+    let output = slipstream(&["run", "scenarios/does_not_exist.toml"]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("does_not_exist.toml"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,80 @@
+//! Shared by the engine tests: a strategy that follows a script, and bar builders.
+#![allow(dead_code)]
+
+use rust_decimal::Decimal;
+use slipstream::backtest::Simulation;
+use slipstream::backtest::result::RunOutcome;
+use slipstream::engine::SkippedSignal;
+use slipstream::model::{Bar, Instrument, SymbolId, Timestamp};
+use slipstream::scenario::{SizingConfig, VenueConfig};
+use slipstream::strategy::{Signal, Strategy, StrategyContext};
+use std::str::FromStr;
+
+pub fn d(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+pub const DAY_NS: i64 = 86_400_000_000_000;
+
+/// Daily bars from `(open, high, low, close)` strings, one per weekday-agnostic day.
+pub fn bars(rows: &[(&str, &str, &str, &str)]) -> Vec<Bar> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, (o, h, l, c))| Bar {
+            ts: Timestamp(10_957 * DAY_NS + i as i64 * DAY_NS),
+            open: d(o),
+            high: d(h),
+            low: d(l),
+            close: d(c),
+            volume: d("1000000"),
+        })
+        .collect()
+}
+
+/// Emits the scripted signals when it sees the given bar (counted per symbol, 0-based).
+pub struct Scripted {
+    pub plan: Vec<(SymbolId, usize, Signal)>,
+    pub seen: Vec<usize>,
+}
+
+impl Scripted {
+    pub fn new(symbols: usize, plan: Vec<(SymbolId, usize, Signal)>) -> Self {
+        Scripted {
+            plan,
+            seen: vec![0; symbols],
+        }
+    }
+}
+
+impl Strategy for Scripted {
+    fn on_bar(&mut self, _ctx: &StrategyContext<'_>, symbol: SymbolId, _bar: &Bar, signals: &mut Vec<Signal>) {
+        let index = self.seen[symbol];
+        self.seen[symbol] += 1;
+        signals.extend(
+            self.plan
+                .iter()
+                .filter(|(s, i, _)| *s == symbol && *i == index)
+                .map(|(_, _, sig)| *sig),
+        );
+    }
+}
+
+pub fn simulate(
+    data: &[Vec<Bar>],
+    venue: &VenueConfig,
+    sizing: SizingConfig,
+    cash: &str,
+    plan: Vec<(SymbolId, usize, Signal)>,
+) -> (RunOutcome, Vec<SkippedSignal>) {
+    let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
+    let simulation = Simulation {
+        instruments: &instruments,
+        bars: data,
+        venue,
+        sizing,
+        cash: d(cash),
+    };
+    simulation
+        .run("scripted", Box::new(Scripted::new(data.len(), plan)))
+        .unwrap()
+}

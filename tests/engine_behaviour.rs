@@ -1,0 +1,238 @@
+//! The engine and venue on hand-made bars: each test is a situation a user would ask
+//! about, with the answer worked out by hand.
+
+mod common;
+
+use common::{bars, d, simulate};
+use slipstream::model::{Liquidity, OrderStatus, Side};
+use slipstream::scenario::{CommissionConfig, FillTiming, SizingConfig, SlippageConfig, VenueConfig};
+use slipstream::strategy::{Intent, Signal};
+
+fn signal(intent: Intent) -> Signal {
+    Signal::new(0, intent)
+}
+
+fn fixed(qty: &str) -> SizingConfig {
+    SizingConfig::FixedQty { qty: d(qty) }
+}
+
+#[test]
+fn market_order_decided_at_close_fills_at_next_open() {
+    let data = vec![bars(&[
+        ("10", "11", "9", "10.5"),
+        ("10.8", "12", "10", "11"),
+        ("11", "11", "11", "11"),
+    ])];
+    let (out, _) = simulate(
+        &data,
+        &VenueConfig::default(),
+        fixed("10"),
+        "1000",
+        vec![(0, 0, signal(Intent::Long))],
+    );
+    assert_eq!(out.fills.len(), 1);
+    assert_eq!(out.fills[0].px, d("10.8"));
+    assert_eq!(out.fills[0].ts, data[0][1].ts);
+    assert_eq!(out.orders[0].decision_px, d("10.5"));
+    // Equity at each bar: 1000, then 1000 - 108 + 10 × 11 = 1002, then 1002.
+    let equity: Vec<_> = out.equity.iter().map(|p| p.equity).collect();
+    assert_eq!(equity, [d("1000"), d("1002"), d("1002")]);
+}
+
+#[test]
+fn same_close_fills_at_the_decision_bar_close() {
+    let data = vec![bars(&[("10", "11", "9", "10.5"), ("10.8", "12", "10", "11")])];
+    let venue = VenueConfig {
+        fill_timing: FillTiming::SameClose,
+        ..VenueConfig::default()
+    };
+    let (out, _) = simulate(&data, &venue, fixed("10"), "1000", vec![(0, 0, signal(Intent::Long))]);
+    assert_eq!((out.fills[0].px, out.fills[0].ts), (d("10.5"), data[0][0].ts));
+}
+
+#[test]
+fn unreached_limit_entry_expires_at_the_end_of_its_day() {
+    let data = vec![bars(&[
+        ("10", "10", "10", "10"),
+        ("10", "11", "9.6", "10"),
+        ("9", "9.2", "8", "9"),
+    ])];
+    let mut s = signal(Intent::Long);
+    s.limit_px = Some(d("9.5"));
+    let (out, _) = simulate(&data, &VenueConfig::default(), fixed("10"), "1000", vec![(0, 0, s)]);
+    assert!(
+        out.fills.is_empty(),
+        "day 1 never traded below 9.5; day 2 would have, but the DAY order is gone"
+    );
+    assert_eq!(out.orders[0].status, OrderStatus::Expired);
+    assert!(out.orders[0].note.as_deref().unwrap().contains("DAY"));
+}
+
+#[test]
+fn stop_loss_gapped_through_fills_at_the_open_and_cancels_the_take_profit() {
+    let data = vec![bars(&[
+        ("10", "10", "10", "10"),
+        ("10", "10.2", "9.9", "10"), // entry at the open, 10
+        ("10", "10.4", "9.5", "10"), // neither 9 nor 12 reached
+        ("8.5", "8.8", "8", "8.6"),  // gaps below the 9 stop: fills at the open, 8.5
+        ("13", "13", "13", "13"),    // the take-profit would have filled here, but was cancelled
+    ])];
+    let mut s = signal(Intent::Long);
+    s.stop_loss = Some(d("9"));
+    s.take_profit = Some(d("12"));
+    let (out, _) = simulate(&data, &VenueConfig::default(), fixed("10"), "1000", vec![(0, 0, s)]);
+    let reasons: Vec<_> = out.orders.iter().map(|o| (o.reason, o.status)).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("entry", OrderStatus::Filled),
+            ("stop_loss", OrderStatus::Filled),
+            ("take_profit", OrderStatus::Cancelled)
+        ]
+    );
+    assert_eq!(out.fills[1].px, d("8.5"));
+    assert_eq!(out.fills[1].side, Side::Sell);
+    assert_eq!(out.trades.len(), 1);
+    assert_eq!(out.trades[0].pnl, d("-15"));
+}
+
+#[test]
+fn take_profit_is_a_maker_fill_at_its_limit() {
+    let data = vec![bars(&[
+        ("10", "10", "10", "10"),
+        ("10", "10.2", "9.9", "10"),
+        ("10", "12.5", "9.8", "12"), // trades through 12: fills at 12, stop cancelled
+        ("5", "5", "5", "5"),
+    ])];
+    let mut s = signal(Intent::Long);
+    s.stop_loss = Some(d("9"));
+    s.take_profit = Some(d("12"));
+    let (out, _) = simulate(&data, &VenueConfig::default(), fixed("10"), "1000", vec![(0, 0, s)]);
+    assert_eq!(out.fills[1].px, d("12"));
+    assert_eq!(out.fills[1].liquidity, Liquidity::Maker);
+    assert_eq!(
+        out.orders[1].status,
+        OrderStatus::Cancelled,
+        "the stop leg is cancelled by the OCO"
+    );
+    assert_eq!(out.equity.last().unwrap().equity, d("1020"));
+}
+
+#[test]
+fn all_cash_reversal_uses_the_exit_proceeds() {
+    let data = vec![bars(&[
+        ("10", "10", "10", "10"),
+        ("10", "10", "10", "10"),
+        ("20", "20", "20", "20"),
+        ("20", "20", "20", "20"),
+    ])];
+    let plan = vec![(0, 0, signal(Intent::Long)), (0, 1, signal(Intent::Short))];
+    let (out, _) = simulate(&data, &VenueConfig::default(), SizingConfig::AllCash, "1000", plan);
+    // Bar 1: buy 100 at 10. Bar 2: sell 100 at 20 (cash 2000), then short all cash: 100 more.
+    let fills: Vec<_> = out.fills.iter().map(|f| (f.side, f.qty, f.px)).collect();
+    assert_eq!(
+        fills,
+        [
+            (Side::Buy, d("100"), d("10")),
+            (Side::Sell, d("100"), d("20")),
+            (Side::Sell, d("100"), d("20"))
+        ]
+    );
+    assert_eq!(out.trades.len(), 2);
+    assert!(out.trades[1].is_open());
+    assert_eq!(out.trades[1].side, Side::Sell);
+}
+
+#[test]
+fn slippage_and_commission_are_recorded_per_fill() {
+    let data = vec![bars(&[
+        ("100", "100", "100", "100"),
+        ("100", "101", "99", "100"),
+        ("100", "100", "100", "100"),
+    ])];
+    let venue = VenueConfig {
+        slippage: SlippageConfig::FixedBps { bps: d("10") },
+        commission: CommissionConfig::PerShare {
+            per_share: d("0.01"),
+            min_per_order: d("1"),
+        },
+        ..VenueConfig::default()
+    };
+    let plan = vec![(0, 0, signal(Intent::Long)), (0, 1, signal(Intent::Flat))];
+    let (out, _) = simulate(&data, &venue, fixed("50"), "10000", plan);
+    let f = &out.fills;
+    assert_eq!(
+        (f[0].px_before_slippage, f[0].px, f[0].fee),
+        (d("100"), d("100.10"), d("1"))
+    );
+    assert_eq!(
+        (f[1].px_before_slippage, f[1].px, f[1].fee),
+        (d("100"), d("99.90"), d("1"))
+    );
+    assert_eq!(f[0].slippage_cost() + f[1].slippage_cost(), d("10"));
+    // 10000 - 5005 - 1 + 4995 - 1 = 9988
+    assert_eq!(out.equity.last().unwrap().equity, d("9988"));
+    assert_eq!(out.trades[0].fees, d("2"));
+}
+
+#[test]
+fn an_order_decided_on_one_symbols_bar_never_fills_on_another_symbols_bar_of_the_same_time() {
+    // Symbol 0's close at t decides to buy symbol 1. Symbol 1's bar at t comes later in
+    // the merge order but is not later in time: the order fills at symbol 1's next open.
+    let a = bars(&[
+        ("10", "10", "10", "10"),
+        ("10", "10", "10", "10"),
+        ("10", "10", "10", "10"),
+    ]);
+    let b = bars(&[
+        ("50", "50", "50", "50"),
+        ("60", "60", "60", "60"),
+        ("70", "70", "70", "70"),
+    ]);
+    let plan = vec![(0, 0, Signal::new(1, Intent::Long))];
+    let (out, _) = simulate(&[a, b.clone()], &VenueConfig::default(), fixed("1"), "1000", plan);
+    assert_eq!(out.fills[0].ts, b[1].ts);
+    assert_eq!(out.fills[0].px, d("60"));
+}
+
+#[test]
+fn target_signals_trade_the_difference_and_round_to_lots() {
+    let data = vec![bars(&[("10", "10", "10", "10"); 4])];
+    let plan = vec![
+        (0, 0, signal(Intent::Target(d("30.7")))),
+        (0, 1, signal(Intent::Target(d("-10")))),
+    ];
+    let (out, _) = simulate(&data, &VenueConfig::default(), fixed("1"), "1000", plan);
+    let fills: Vec<_> = out.fills.iter().map(|f| (f.side, f.qty)).collect();
+    assert_eq!(fills, [(Side::Buy, d("30")), (Side::Sell, d("40"))]);
+}
+
+#[test]
+fn orders_still_working_when_the_data_ends_are_expired_and_say_so() {
+    let data = vec![bars(&[("10", "10", "10", "10"), ("10", "10", "10", "10")])];
+    let (out, _) = simulate(
+        &data,
+        &VenueConfig::default(),
+        fixed("1"),
+        "1000",
+        vec![(0, 1, signal(Intent::Long))],
+    );
+    assert_eq!(out.orders[0].status, OrderStatus::Expired);
+    assert_eq!(out.orders[0].note.as_deref(), Some("end of data"));
+}
+
+#[test]
+fn a_signal_too_small_to_size_is_skipped_with_a_reason() {
+    let data = vec![bars(&[("10", "10", "10", "10"); 3])];
+    let sizing = SizingConfig::FractionOfEquity { fraction: d("0.001") };
+    let (out, skipped) = simulate(
+        &data,
+        &VenueConfig::default(),
+        sizing,
+        "1000",
+        vec![(0, 0, signal(Intent::Long))],
+    );
+    assert!(out.orders.is_empty());
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0].reason.contains("below the minimum"), "{}", skipped[0].reason);
+}

@@ -1,0 +1,214 @@
+//! Invariants over whole classes of inputs (proptest): random bar paths, random signal
+//! scripts (market and limit entries, stop-losses, take-profits, reversals, targets) and
+//! random venue settings.
+
+mod common;
+
+use common::{d, simulate};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use slipstream::data::{SynthParams, synth_bars};
+use slipstream::model::{
+    Fill, Liquidity, Order, OrderEvent, OrderKind, OrderQty, OrderStatus, Side, TimeInForce, Timestamp,
+};
+use slipstream::portfolio::Portfolio;
+use slipstream::scenario::{CommissionConfig, FillTiming, IntrabarPath, SizingConfig, SlippageConfig, VenueConfig};
+use slipstream::strategy::{Intent, Signal};
+
+fn price(cents: i64) -> Decimal {
+    Decimal::new(cents, 2)
+}
+
+proptest! {
+    /// A fill changes cash + position value (marked at the fill price) by exactly minus its fee.
+    #[test]
+    fn a_fill_costs_exactly_its_fee(
+        fills in prop::collection::vec((any::<bool>(), 1i64..500, 100i64..100_000, 0i64..1_000), 1..40)
+    ) {
+        let mut portfolio = Portfolio::new(d("100000"), 1);
+        for (i, (buy, qty, cents, fee_cents)) in fills.into_iter().enumerate() {
+            let px = price(cents);
+            let fill = Fill {
+                order_id: i as u64 + 1,
+                symbol: 0,
+                side: if buy { Side::Buy } else { Side::Sell },
+                ts: Timestamp(i as i64),
+                qty: Decimal::from(qty),
+                px,
+                px_before_slippage: px,
+                fee: price(fee_cents),
+                liquidity: Liquidity::Taker,
+            };
+            let value = |p: &Portfolio| p.cash() + p.position(0).qty * px;
+            let before = value(&portfolio);
+            portfolio.apply_fill(&fill, i);
+            prop_assert_eq!(value(&portfolio) - before, -fill.fee);
+        }
+    }
+
+    /// Every order event either follows the table or is refused and changes nothing;
+    /// a terminal order never changes again.
+    #[test]
+    fn order_transitions_follow_the_table(events in prop::collection::vec(0usize..8, 1..30)) {
+        const EVENTS: [OrderEvent; 8] = [
+            OrderEvent::Submit, OrderEvent::Accept, OrderEvent::Reject, OrderEvent::Trigger,
+            OrderEvent::PartialFill, OrderEvent::Fill, OrderEvent::Cancel, OrderEvent::Expire,
+        ];
+        let mut order = Order {
+            id: 1, symbol: 0, side: Side::Buy, kind: OrderKind::Market, qty: OrderQty::Units(d("1")),
+            tif: TimeInForce::Gtc, status: OrderStatus::Created, decision_ts: Timestamp(0), decision_px: d("1"),
+            filled_qty: Decimal::ZERO, avg_fill_px: Decimal::ZERO, last_update_ts: Timestamp(0), reason: "test", note: None,
+        };
+        let mut was_terminal = false;
+        for e in events {
+            let event = EVENTS[e];
+            let before = order.clone();
+            match order.apply(event, Timestamp(1)) {
+                Ok(()) => {
+                    prop_assert!(!was_terminal, "a terminal order accepted {:?}", event);
+                    prop_assert_eq!(Ok(order.status), before.status.transition(event));
+                }
+                Err(err) => {
+                    prop_assert_eq!(&order, &before, "a refused event changed the order");
+                    prop_assert_eq!(err.from, before.status);
+                }
+            }
+            was_terminal = order.status.is_terminal();
+        }
+    }
+}
+
+/// One step of a random signal script.
+#[derive(Debug, Clone)]
+struct Step {
+    bar: usize,
+    intent: u8,
+    target: i64,
+    limit_bps: Option<i64>,
+    stop_bps: Option<i64>,
+    take_bps: Option<i64>,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    (
+        0usize..120,
+        0u8..4,
+        -50i64..50,
+        prop::option::of(-300i64..300),
+        prop::option::of(50i64..500),
+        prop::option::of(50i64..500),
+    )
+        .prop_map(|(bar, intent, target, limit_bps, stop_bps, take_bps)| Step {
+            bar,
+            intent,
+            target,
+            limit_bps,
+            stop_bps,
+            take_bps,
+        })
+}
+
+fn venue() -> impl Strategy<Value = VenueConfig> {
+    (any::<bool>(), 0u8..3, 0u8..4).prop_map(|(adaptive, slippage, commission)| VenueConfig {
+        fill_timing: FillTiming::NextOpen,
+        intrabar_path: if adaptive {
+            IntrabarPath::Adaptive
+        } else {
+            IntrabarPath::OpenHighLowClose
+        },
+        slippage: match slippage {
+            0 => SlippageConfig::None,
+            1 => SlippageConfig::FixedBps { bps: d("7") },
+            _ => SlippageConfig::HalfSpread { spread: d("0.04") },
+        },
+        commission: match commission {
+            0 => CommissionConfig::None,
+            1 => CommissionConfig::PerShare {
+                per_share: d("0.005"),
+                min_per_order: d("1"),
+            },
+            2 => CommissionConfig::PercentOfNotional { bps: d("2") },
+            _ => CommissionConfig::Fixed { per_order: d("1.5") },
+        },
+    })
+}
+
+/// Turns a script into signals priced off the close of the bar they are decided on.
+fn plan(steps: &[Step], bars: &[slipstream::model::Bar]) -> Vec<(usize, usize, Signal)> {
+    let off = |close: Decimal, bps: i64| (close * (Decimal::ONE + Decimal::new(bps, 4))).round_dp(2);
+    steps
+        .iter()
+        .filter(|s| s.bar < bars.len())
+        .map(|s| {
+            let close = bars[s.bar].close;
+            let intent = match s.intent {
+                0 => Intent::Long,
+                1 => Intent::Short,
+                2 => Intent::Flat,
+                _ => Intent::Target(Decimal::from(s.target)),
+            };
+            let mut signal = Signal::new(0, intent);
+            signal.limit_px = s.limit_bps.map(|b| off(close, b));
+            let sign = if intent == Intent::Short { -1 } else { 1 };
+            signal.stop_loss = s.stop_bps.map(|b| off(close, -sign * b));
+            signal.take_profit = s.take_bps.map(|b| off(close, sign * b));
+            (0, s.bar, signal)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Fills lie within their bar's low..high before slippage and never on a bar at or
+    /// before the order's decision; filled quantity never exceeds the order's and equals
+    /// the sum of its fills; the same inputs give the same outcome.
+    #[test]
+    fn fills_respect_bars_orders_and_determinism(
+        seed in 0u64..1_000_000,
+        n in 20usize..120,
+        steps in prop::collection::vec(step(), 0..25),
+        venue in venue(),
+        sizing in 0u8..3,
+    ) {
+        let bars = synth_bars(&SynthParams { bars: n, seed, interval_secs: 3_600, vol_per_bar: 0.01, ..SynthParams::default() });
+        let sizing = match sizing {
+            0 => SizingConfig::AllCash,
+            1 => SizingConfig::FixedQty { qty: d("7") },
+            _ => SizingConfig::FractionOfEquity { fraction: d("0.4") },
+        };
+        let script = plan(&steps, &bars);
+        let data = vec![bars.clone()];
+        let (outcome, _) = simulate(&data, &venue, sizing, "100000", script.clone());
+
+        for fill in &outcome.fills {
+            let bar = bars.iter().find(|b| b.ts == fill.ts).expect("a fill happens on a bar");
+            prop_assert!(bar.contains(fill.px_before_slippage), "fill {} outside {}..{}", fill.px_before_slippage, bar.low, bar.high);
+            let order = &outcome.orders[(fill.order_id - 1) as usize];
+            prop_assert!(fill.ts > order.decision_ts, "order {} filled on a bar not after its decision", order.id);
+            prop_assert!(fill.qty > Decimal::ZERO);
+            prop_assert!(fill.fee >= Decimal::ZERO);
+            match fill.side {
+                Side::Buy => prop_assert!(fill.px >= fill.px_before_slippage),
+                Side::Sell => prop_assert!(fill.px <= fill.px_before_slippage),
+            }
+        }
+        for order in &outcome.orders {
+            let filled: Decimal = outcome.fills.iter().filter(|f| f.order_id == order.id).map(|f| f.qty).sum();
+            prop_assert_eq!(filled, order.filled_qty);
+            if let OrderQty::Units(qty) = order.qty {
+                prop_assert!(order.filled_qty <= qty);
+                if order.status == OrderStatus::Filled {
+                    prop_assert_eq!(order.filled_qty, qty);
+                }
+            }
+            prop_assert!(order.status.is_terminal(), "order {} ended the run as {:?}", order.id, order.status);
+        }
+        // Conservation: final cash = start - sum(signed notional) - fees.
+        let spent: Decimal = outcome.fills.iter().map(|f| f.side.sign() * f.qty * f.px + f.fee).sum();
+        prop_assert_eq!(outcome.equity.last().unwrap().cash, d("100000") - spent);
+
+        let (again, _) = simulate(&data, &venue, sizing, "100000", script);
+        prop_assert_eq!(outcome, again);
+    }
+}
