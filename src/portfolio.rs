@@ -126,6 +126,12 @@ impl Portfolio {
         self.fees_total
     }
 
+    /// PnL of the open position in `symbol` at its mark, before fees.
+    pub fn unrealized_pnl(&self, symbol: SymbolId) -> Decimal {
+        let pos = &self.positions[symbol];
+        pos.qty * (self.marks[symbol] - pos.avg_px)
+    }
+
     /// Signed market value of all positions at the marks.
     pub fn positions_value(&self) -> Decimal {
         self.positions.iter().zip(&self.marks).map(|(p, m)| p.qty * m).sum()
@@ -231,9 +237,7 @@ impl Portfolio {
         let mut trades = self.closed_trades.clone();
         for (symbol, open) in self.open_trades.iter().enumerate() {
             if let Some(trade) = open {
-                let pos = &self.positions[symbol];
-                let unrealized = pos.qty * (self.marks[symbol] - pos.avg_px);
-                let pnl = trade.pnl + unrealized;
+                let pnl = trade.pnl + self.unrealized_pnl(symbol);
                 trades.push(trade.clone().into_trade(symbol, None, pnl, point));
             }
         }
@@ -286,6 +290,7 @@ mod tests {
         assert_eq!(p.position(0).qty, dec!(-20));
         assert_eq!(p.position(0).avg_px, dec!(40));
         p.mark(0, dec!(35));
+        assert_eq!(p.unrealized_pnl(0), dec!(100), "short 20 from 40, marked at 35");
         let trades = p.trades(2);
         assert_eq!(trades.len(), 2);
         assert_eq!(trades[0].pnl, dec!(-100));

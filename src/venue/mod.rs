@@ -349,7 +349,174 @@ fn all_cash_qty(cash: Decimal, px: Decimal, instrument: &Instrument, fee: impl F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{OrderStatus, SymbolId};
     use rust_decimal::dec;
+
+    /// Records what the venue says, with a fixed cash balance.
+    struct Recorder {
+        cash: Decimal,
+        events: Vec<VenueEvent>,
+    }
+
+    impl VenueListener for Recorder {
+        fn available_cash(&self) -> Decimal {
+            self.cash
+        }
+        fn on_venue_event(&mut self, event: VenueEvent) {
+            self.events.push(event);
+        }
+    }
+
+    const DAY: i64 = crate::model::time::NANOS_PER_DAY;
+
+    fn bar(day: i64, o: Decimal, h: Decimal, l: Decimal, c: Decimal) -> Bar {
+        Bar {
+            ts: Timestamp(day * DAY),
+            open: o,
+            high: h,
+            low: l,
+            close: c,
+            volume: dec!(1000),
+        }
+    }
+
+    fn order(id: OrderId, symbol: SymbolId, kind: OrderKind, tif: TimeInForce, decided_day: i64) -> Order {
+        Order {
+            id,
+            symbol,
+            side: Side::Buy,
+            kind,
+            qty: OrderQty::Units(dec!(10)),
+            tif,
+            status: OrderStatus::Submitted,
+            decision_ts: Timestamp(decided_day * DAY),
+            decision_px: dec!(10),
+            filled_qty: Decimal::ZERO,
+            avg_fill_px: Decimal::ZERO,
+            last_update_ts: Timestamp(decided_day * DAY),
+            reason: "test",
+            note: None,
+        }
+    }
+
+    fn names(events: &[VenueEvent]) -> Vec<(&'static str, OrderId)> {
+        events
+            .iter()
+            .map(|e| match e {
+                VenueEvent::Accepted { order_id, .. } => ("accepted", *order_id),
+                VenueEvent::Rejected { order_id, .. } => ("rejected", *order_id),
+                VenueEvent::Triggered { order_id, .. } => ("triggered", *order_id),
+                VenueEvent::Filled(f) => ("filled", f.order_id),
+                VenueEvent::Cancelled { order_id, .. } => ("cancelled", *order_id),
+                VenueEvent::Expired { order_id, .. } => ("expired", *order_id),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn time_in_force_decides_what_survives_an_unfilled_bar() {
+        let mut venue = SimulatedVenue::new(VenueConfig::default(), vec![Instrument::equity("X")]);
+        let mut rec = Recorder {
+            cash: dec!(1000),
+            events: Vec::new(),
+        };
+        let limit = OrderKind::Limit { limit_px: dec!(9) };
+        for (id, tif) in [
+            (1, TimeInForce::Day),
+            (2, TimeInForce::Gtc),
+            (3, TimeInForce::Ioc),
+            (4, TimeInForce::Fok),
+        ] {
+            venue.submit(&order(id, 0, limit, tif, 0), Timestamp(0), &mut rec);
+        }
+        rec.events.clear();
+        // Day 1 never trades through 9: IOC and FOK are cancelled after their first bar.
+        venue.on_bar(0, &bar(1, dec!(10), dec!(11), dec!(9.5), dec!(10)), &mut rec);
+        assert_eq!(names(&rec.events), [("cancelled", 3), ("cancelled", 4)]);
+        rec.events.clear();
+        // Day 2 trades through 9: the DAY order expired at the end of day 1; GTC fills.
+        venue.on_bar(0, &bar(2, dec!(10), dec!(10), dec!(8), dec!(8.5)), &mut rec);
+        assert_eq!(names(&rec.events), [("expired", 1), ("filled", 2)]);
+        assert_eq!(venue.working_count(0), 0);
+    }
+
+    #[test]
+    fn ioc_fills_when_it_can_on_its_first_bar() {
+        let mut venue = SimulatedVenue::new(VenueConfig::default(), vec![Instrument::equity("X")]);
+        let mut rec = Recorder {
+            cash: dec!(1000),
+            events: Vec::new(),
+        };
+        venue.submit(
+            &order(1, 0, OrderKind::Market, TimeInForce::Ioc, 0),
+            Timestamp(0),
+            &mut rec,
+        );
+        venue.on_bar(0, &bar(1, dec!(10), dec!(11), dec!(9), dec!(10)), &mut rec);
+        assert_eq!(names(&rec.events), [("accepted", 1), ("filled", 1)]);
+    }
+
+    #[test]
+    fn orders_never_fill_on_their_decision_bar_or_before() {
+        let mut venue = SimulatedVenue::new(VenueConfig::default(), vec![Instrument::equity("X")]);
+        let mut rec = Recorder {
+            cash: dec!(1000),
+            events: Vec::new(),
+        };
+        venue.submit(
+            &order(1, 0, OrderKind::Market, TimeInForce::Gtc, 5),
+            Timestamp(5 * DAY),
+            &mut rec,
+        );
+        venue.on_bar(0, &bar(5, dec!(10), dec!(11), dec!(9), dec!(10)), &mut rec);
+        assert_eq!(names(&rec.events), [("accepted", 1)]);
+        venue.on_bar(0, &bar(6, dec!(12), dec!(12), dec!(12), dec!(12)), &mut rec);
+        assert_eq!(names(&rec.events), [("accepted", 1), ("filled", 1)]);
+    }
+
+    #[test]
+    fn invalid_orders_are_rejected_with_a_reason() {
+        let mut inst = Instrument::equity("X");
+        inst.lot_size = dec!(100);
+        inst.min_qty = dec!(100);
+        let mut venue = SimulatedVenue::new(VenueConfig::default(), vec![inst]);
+        let mut rec = Recorder {
+            cash: dec!(1000),
+            events: Vec::new(),
+        };
+        venue.submit(
+            &order(1, 0, OrderKind::Market, TimeInForce::Gtc, 0),
+            Timestamp(0),
+            &mut rec,
+        );
+        let mut odd = order(2, 0, OrderKind::Limit { limit_px: dec!(-1) }, TimeInForce::Gtc, 0);
+        odd.qty = OrderQty::Units(dec!(100));
+        venue.submit(&odd, Timestamp(0), &mut rec);
+        let reasons: Vec<String> = rec
+            .events
+            .iter()
+            .map(|e| match e {
+                VenueEvent::Rejected { reason, .. } => reason.clone(),
+                other => panic!("expected a rejection, got {other:?}"),
+            })
+            .collect();
+        assert!(reasons[0].contains("below the minimum"), "{}", reasons[0]);
+        assert!(reasons[1].contains("must be positive"), "{}", reasons[1]);
+    }
+
+    #[test]
+    fn an_all_cash_order_that_cannot_afford_a_lot_is_cancelled_with_a_reason() {
+        let mut venue = SimulatedVenue::new(VenueConfig::default(), vec![Instrument::equity("X")]);
+        let mut rec = Recorder {
+            cash: dec!(5),
+            events: Vec::new(),
+        };
+        let mut o = order(1, 0, OrderKind::Market, TimeInForce::Gtc, 0);
+        o.qty = OrderQty::AllCash;
+        venue.submit(&o, Timestamp(0), &mut rec);
+        venue.on_bar(0, &bar(1, dec!(10), dec!(10), dec!(10), dec!(10)), &mut rec);
+        assert!(matches!(&rec.events[1], VenueEvent::Cancelled { reason, .. } if reason.contains("not enough cash")));
+    }
 
     #[test]
     fn all_cash_is_floor_of_cash_over_price_without_fees() {
