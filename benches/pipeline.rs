@@ -4,7 +4,7 @@
 //!   held in memory, through the venue's fills to the equity curve (target: at least
 //!   5,000,000 bars/s on one core).
 //! - `load/csv`: loading the same bars from a CSV file with the csv-crate loader
-//!   (target: at least 1,000,000 bars/s).
+//!   (target: at least 1,000,000 bars/s); `load/csv_polars`: the same file through polars.
 //! - Peak heap memory per bar of one pipeline run, bars included (target: at most 200
 //!   bytes/bar), measured by a counting allocator and printed before the timings.
 //!
@@ -144,6 +144,20 @@ fn load(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 load_bars(&source, None, None, Calendar::Equity)
+                    .expect("valid file")
+                    .bars
+                    .len(),
+            )
+        })
+    });
+    let polars = DataSource {
+        format: DataFormat::CsvPolars,
+        ..source.clone()
+    };
+    group.bench_function("csv_polars", |b| {
+        b.iter(|| {
+            black_box(
+                load_bars(&polars, None, None, Calendar::Equity)
                     .expect("valid file")
                     .bars
                     .len(),

@@ -273,38 +273,80 @@ fn check_lists_at_most_fifty_errors() {
 
 #[test]
 fn polars_csv_reports_the_same_errors() {
+    let note_header = "timestamp,open,high,low,close,volume,note\n";
     let cases = [
         (
-            "2000-03-02T00:00:00,100,99.5,98,101.2,2000\n",
+            format!("{HEADER}{GOOD_1}2000-03-02T00:00:00,100,99.5,98,101.2,2000\n"),
             3,
             Some("high"),
-            "99.5 is below max(open, close) = 101.2",
+            "99.5 is below",
         ),
         (
-            "2000-03-02T00:00:00,nan,103,100,102,2000\n",
+            format!("{HEADER}{GOOD_1}2000-03-02T00:00:00,nan,103,100,102,2000\n"),
             3,
             Some("open"),
-            "`nan` is not a finite number",
+            "`nan` is not a finite",
         ),
         (
-            "2000-03-01T00:00:00,101,103,100,102,2000\n",
+            format!("{HEADER}{GOOD_1}{GOOD_1}"),
             3,
             Some("timestamp"),
             "duplicate timestamp",
         ),
         (
-            "03/02/2000,101,103,100,102,2000\n",
+            format!("{HEADER}{GOOD_1}03/02/2000,101,103,100,102,2000\n"),
             3,
             Some("timestamp"),
             "cannot parse `03/02/2000`",
         ),
+        // Polars reads blank lines as rows of nulls and cannot place rows after a quoted newline.
+        (
+            format!("{HEADER}{GOOD_1}\n\n{GOOD_2}2000-03-03T00:00:00,x,1,1,1,1\n"),
+            6,
+            Some("open"),
+            "`x` is not a number",
+        ),
+        (
+            format!(
+                "{note_header}2000-03-01T00:00:00,100,105,99,101.2,1000,\"a\nb\"\n2000-03-03T00:00:00,x,1,1,1,1,\n"
+            ),
+            4,
+            Some("open"),
+            "`x` is not a number",
+        ),
+        // Ragged rows: too long (polars refuses the file) and too short (polars pads with nulls).
+        (
+            format!("{HEADER}{GOOD_1}2000-03-03T00:00:00,1,1,1,1,1,7\n"),
+            3,
+            None,
+            "expected 6 fields (as in the header), found 7",
+        ),
+        (
+            format!("{HEADER}{GOOD_1}2000-03-03T00:00:00,1,1,1,1\n"),
+            3,
+            None,
+            "expected 6 fields (as in the header), found 5",
+        ),
     ];
-    for (body, line, field, needle) in cases {
+    for (text, line, field, needle) in cases {
         let dir = TempDir::new().unwrap();
-        let path = write(&dir, "bars.csv", &format!("{HEADER}{GOOD_1}{body}"));
+        let path = write(&dir, "bars.csv", &text);
         let csv_err = load_bars(&source(&path, DataFormat::Csv), None, None, Calendar::Equity).unwrap_err();
         let polars_err = load_bars(&source(&path, DataFormat::CsvPolars), None, None, Calendar::Equity).unwrap_err();
         assert_error(&polars_err, &path, line, field, needle);
         assert_eq!(csv_err, polars_err);
+        let csv_report = check_file(&source(&path, DataFormat::Csv), Calendar::Equity).unwrap();
+        let polars_report = check_file(&source(&path, DataFormat::CsvPolars), Calendar::Equity).unwrap();
+        assert_eq!(csv_report, polars_report);
     }
+}
+
+#[test]
+fn polars_csv_skips_blank_lines_like_csv() {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "bars.csv", &format!("{HEADER}\n{GOOD_1}\n{GOOD_2}\n\n"));
+    let csv = load_bars(&source(&path, DataFormat::Csv), None, None, Calendar::Equity).unwrap();
+    let polars = load_bars(&source(&path, DataFormat::CsvPolars), None, None, Calendar::Equity).unwrap();
+    assert_eq!(csv.bars.len(), 2);
+    assert_eq!(csv, polars);
 }

@@ -137,7 +137,11 @@ fn full_scenario_parses_to_expected_values() {
             calendar: Calendar::Equity,
         }
     );
-    assert_eq!(aapl.data.path, PathBuf::from("scenarios/../data/AAPL_1d_bokeh.csv"));
+    assert_eq!(
+        aapl.data.path,
+        PathBuf::from("data/AAPL_1d_bokeh.csv"),
+        "resolved against the scenario folder, `..` folded"
+    );
     assert_eq!(aapl.data.format, DataFormat::Csv);
     assert_eq!(aapl.data.timestamp_format.as_deref(), Some("%Y-%m-%d"));
     assert_eq!(

@@ -36,7 +36,7 @@ impl CheckReport {
         let _ = writeln!(out, "rows:     {} valid", s.rows);
         let _ = writeln!(out, "first:    {}", opt(s.first_ts));
         let _ = writeln!(out, "last:     {}", opt(s.last_ts));
-        let _ = writeln!(out, "interval: {} (median)", describe_secs(s.bar_interval_secs));
+        let _ = writeln!(out, "interval: {}", describe_interval(s.bar_interval_secs));
         let missing: u64 = s.gaps.iter().map(|g| g.missing_bars).sum();
         if s.gaps.is_empty() {
             let _ = writeln!(out, "gaps:     none");
@@ -45,11 +45,14 @@ impl CheckReport {
             let mut largest: Vec<_> = s.gaps.iter().collect();
             // Largest first; ties in file order.
             largest.sort_by(|a, b| b.missing_bars.cmp(&a.missing_bars).then(a.after.cmp(&b.after)));
-            if s.gaps.len() > MAX_GAPS_SHOWN {
+            let indent = if s.gaps.len() > MAX_GAPS_SHOWN {
                 let _ = writeln!(out, "  largest {MAX_GAPS_SHOWN}:");
-            }
+                "    "
+            } else {
+                "  "
+            };
             for g in largest.iter().take(MAX_GAPS_SHOWN) {
-                let _ = writeln!(out, "  {} -> {}: {} missing", g.after, g.before, g.missing_bars);
+                let _ = writeln!(out, "{indent}{} -> {}: {} missing", g.after, g.before, g.missing_bars);
             }
         }
         if self.errors.is_empty() {
@@ -67,8 +70,8 @@ impl CheckReport {
     }
 }
 
-/// `86400` → `86400 s (1 day)`; `3600` → `3600 s (1 hour)`.
-fn describe_secs(secs: f64) -> String {
+/// `86400` → `86400 s (1 day, median)`; `90` → `90 s (median)`.
+fn describe_interval(secs: f64) -> String {
     if secs <= 0.0 {
         return "- (fewer than 2 bars)".to_string();
     }
@@ -77,10 +80,10 @@ fn describe_secs(secs: f64) -> String {
         let n = secs / size;
         if secs >= size && n.fract() == 0.0 {
             let plural = if n == 1.0 { "" } else { "s" };
-            return format!("{secs} s ({n} {name}{plural})");
+            return format!("{secs} s ({n} {name}{plural}, median)");
         }
     }
-    format!("{secs} s")
+    format!("{secs} s (median)")
 }
 
 #[cfg(test)]
@@ -122,7 +125,7 @@ mod tests {
     fn render_caps_errors_and_gaps() {
         let text = report(60, 8).render();
         assert!(text.contains("rows:     10 valid"), "{text}");
-        assert!(text.contains("86400 s (1 day)"), "{text}");
+        assert!(text.contains("interval: 86400 s (1 day, median)"), "{text}");
         assert!(text.contains("gaps:     8 (28 missing bars in all)"), "{text}");
         // Largest first: 7, 6, 5, 4, 3 missing; 2 is not shown.
         assert!(
@@ -141,8 +144,8 @@ mod tests {
         let text = report(0, 0).render();
         assert!(text.contains("gaps:     none"), "{text}");
         assert!(text.contains("errors:   none"), "{text}");
-        assert_eq!(describe_secs(3600.0), "3600 s (1 hour)");
-        assert_eq!(describe_secs(90.0), "90 s");
-        assert_eq!(describe_secs(0.0), "- (fewer than 2 bars)");
+        assert_eq!(describe_interval(7200.0), "7200 s (2 hours, median)");
+        assert_eq!(describe_interval(90.0), "90 s (median)");
+        assert_eq!(describe_interval(0.0), "- (fewer than 2 bars)");
     }
 }

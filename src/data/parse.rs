@@ -35,10 +35,8 @@ pub(crate) fn parse_decimal(bytes: &[u8]) -> Result<Decimal, NumberFault> {
         && bytes
             .iter()
             .all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'.' | b'+' | b'-'));
-    if scientific {
-        if let Ok(d) = Decimal::from_scientific(text) {
-            return Ok(d);
-        }
+    if scientific && let Ok(d) = Decimal::from_scientific(text) {
+        return Ok(d);
     }
     let unsigned = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
     if matches!(unsigned.as_str(), "nan" | "inf" | "infinity") {

@@ -4,10 +4,13 @@
 //! values the CSV reader produces and hands them to the shared validation, so errors read
 //! the same whatever the format. Floats become decimals through their shortest text
 //! (118.56 stays 118.56). Polars CSV is read with every column as text, which keeps the
-//! decimals exactly as written; its positions are lines (header = line 1), while Parquet
-//! positions are 1-based data rows.
+//! decimals exactly as written. Polars is the fast path for clean CSV files only: it
+//! turns blank lines into rows of nulls, cannot say on which line a quoted field ends and
+//! refuses ragged rows without a line number, so when anything at all is wrong the file
+//! is read again by the csv crate, whose errors (and line numbers) are the reference.
+//! Parquet positions are 1-based data rows.
 
-use super::csv_loader::hex;
+use super::csv_loader::{hex, read_csv};
 use super::error::{DataError, LineUnit};
 use super::parse::{NumberFault, TsLayout, decimal_from_f32, decimal_from_f64, parse_decimal};
 use super::validate::{Fault, Field, Sink, check_bar, missing_column_message, parse_timestamp, resolve_columns};
@@ -28,6 +31,20 @@ type Stamps<'a> = Box<dyn Iterator<Item = Result<Timestamp, Fault>> + 'a>;
 /// Reads a CSV (through polars) or Parquet file into `sink`; returns the hex SHA-256 of
 /// the file. As for CSV, file-level problems are returned and row problems go to the sink.
 pub(crate) fn read_polars(source: &DataSource, sink: &mut Sink<'_>) -> Result<String, DataError> {
+    if source.format == DataFormat::Parquet {
+        return read_frame(source, sink);
+    }
+    match read_frame(source, sink) {
+        Ok(sha256) if sink.is_clean() => Ok(sha256),
+        // Something is wrong: let the reference reader say exactly what, and where.
+        _ => {
+            sink.reset();
+            read_csv(source, sink)
+        }
+    }
+}
+
+fn read_frame(source: &DataSource, sink: &mut Sink<'_>) -> Result<String, DataError> {
     let path = source.path.as_path();
     let bytes = std::fs::read(path).map_err(|e| DataError::new(path, format!("cannot open: {e}")))?;
     let sha256 = hex(&Sha256::digest(&bytes));
@@ -35,7 +52,11 @@ pub(crate) fn read_polars(source: &DataSource, sink: &mut Sink<'_>) -> Result<St
         return Err(DataError::new(path, "empty file: no header line"));
     }
     let parquet = source.format == DataFormat::Parquet;
-    let frame = if parquet { read_parquet(bytes) } else { read_csv(bytes) };
+    let frame = if parquet {
+        frame_from_parquet(bytes)
+    } else {
+        frame_from_csv(bytes)
+    };
     let df = frame.map_err(|e| DataError::new(path, format!("cannot read {}: {e}", format_name(source.format))))?;
 
     let header: Vec<String> = df.get_column_names().iter().map(|n| n.as_str().to_string()).collect();
@@ -127,7 +148,7 @@ fn format_name(format: DataFormat) -> &'static str {
     }
 }
 
-fn read_csv(bytes: Vec<u8>) -> PolarsResult<DataFrame> {
+fn frame_from_csv(bytes: Vec<u8>) -> PolarsResult<DataFrame> {
     // A schema inferred from zero rows makes every column text: decimals are read
     // from exactly what was written, and bad values reach our own validation.
     CsvReadOptions::default()
@@ -137,7 +158,7 @@ fn read_csv(bytes: Vec<u8>) -> PolarsResult<DataFrame> {
         .finish()
 }
 
-fn read_parquet(bytes: Vec<u8>) -> PolarsResult<DataFrame> {
+fn frame_from_parquet(bytes: Vec<u8>) -> PolarsResult<DataFrame> {
     ParquetReader::new(Cursor::new(bytes)).finish()
 }
 

@@ -204,6 +204,19 @@ impl<'a> Sink<'a> {
         }
     }
 
+    /// True when no error has been recorded.
+    pub(crate) fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Forgets every row taken so far, to read the file again from the start.
+    pub(crate) fn reset(&mut self) {
+        self.unit = LineUnit::Line;
+        self.prev = None;
+        self.bars.clear();
+        self.errors.clear();
+    }
+
     /// Sets whether positions are text lines (CSV) or data rows (Parquet).
     pub(crate) fn set_unit(&mut self, unit: LineUnit) {
         self.unit = unit;

@@ -363,7 +363,8 @@ impl Cx {
 
     /// A path, resolved against the scenario's folder.
     fn path(&mut self, path: &str, node: &Node) -> Option<PathBuf> {
-        self.non_empty_string(path, node).map(|p| lexically_normal(&self.base.join(p)))
+        self.non_empty_string(path, node)
+            .map(|p| lexically_normal(&self.base.join(p)))
     }
 
     fn scenario(&mut self, root: &Node) -> Option<Scenario> {
@@ -847,7 +848,11 @@ fn lexically_normal(path: &Path) -> PathBuf {
             other => out.push(other),
         }
     }
-    if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
 }
 
 #[cfg(test)]
@@ -857,7 +862,10 @@ mod normal_tests {
 
     #[test]
     fn parent_components_fold_lexically() {
-        assert_eq!(lexically_normal(Path::new("scenarios/../data/a.csv")), Path::new("data/a.csv"));
+        assert_eq!(
+            lexically_normal(Path::new("scenarios/../data/a.csv")),
+            Path::new("data/a.csv")
+        );
         assert_eq!(lexically_normal(Path::new("./a/./b/../c.csv")), Path::new("a/c.csv"));
         assert_eq!(lexically_normal(Path::new("../data/a.csv")), Path::new("../data/a.csv"));
         assert_eq!(lexically_normal(Path::new("/x/y/../z")), Path::new("/x/z"));
