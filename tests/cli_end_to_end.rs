@@ -21,16 +21,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-const REPORT_FILES: [&str; 8] = [
-    "report.json",
-    "report.md",
-    "trades.csv",
-    "orders.csv",
-    "fills.csv",
-    "equity.csv",
-    "equity.svg",
-    "drawdown.svg",
-];
+use slipstream::report::REPORT_FILES;
 
 fn run_into(scenario: &str, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["run", scenario, "--out", out.to_str().unwrap()];
