@@ -82,6 +82,7 @@ fn run_pipeline(data: &[Vec<slipstream::model::Bar>]) -> usize {
         venue: &venue,
         sizing: SizingConfig::AllCash,
         cash: Decimal::from(100_000),
+        seed: 0,
     };
     let (outcome, _) = simulation
         .run("sma_cross", Box::new(SmaCross::new(10, 30, SmaMode::LongOnly, 1)))
@@ -105,6 +106,7 @@ fn report_memory() {
             venue: &venue,
             sizing: SizingConfig::AllCash,
             cash: Decimal::from(100_000),
+            seed: 0,
         };
         let outcome = simulation.run("sma_cross", Box::new(SmaCross::new(10, 30, SmaMode::LongOnly, 1)));
         black_box(&outcome);

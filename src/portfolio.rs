@@ -260,6 +260,7 @@ mod tests {
             qty,
             px,
             px_before_slippage: px,
+            spread_per_unit: Decimal::ZERO,
             fee,
             liquidity: Liquidity::Taker,
         }

@@ -82,6 +82,7 @@ fn run_case(case_name: &str) {
         venue: &venue,
         sizing: SizingConfig::AllCash,
         cash,
+        seed: 0,
     };
     let strategy = SmaCross::new(case.fast, case.slow, SmaMode::LongOnly, 1);
     let (outcome, skipped) = simulation.run("sma_cross", Box::new(strategy)).unwrap();

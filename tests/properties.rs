@@ -12,7 +12,9 @@ use slipstream::model::{
     Fill, Liquidity, Order, OrderEvent, OrderKind, OrderQty, OrderStatus, Side, TimeInForce, Timestamp,
 };
 use slipstream::portfolio::Portfolio;
-use slipstream::scenario::{CommissionConfig, FillTiming, IntrabarPath, SizingConfig, SlippageConfig, VenueConfig};
+use slipstream::scenario::{
+    CommissionConfig, FeeTier, FillTiming, IntrabarPath, SizingConfig, SlippageConfig, VenueConfig,
+};
 use slipstream::strategy::{Intent, Signal};
 
 fn price(cents: i64) -> Decimal {
@@ -36,6 +38,7 @@ proptest! {
                 qty: Decimal::from(qty),
                 px,
                 px_before_slippage: px,
+                spread_per_unit: Decimal::ZERO,
                 fee: price(fee_cents),
                 liquidity: Liquidity::Taker,
             };
@@ -58,6 +61,7 @@ proptest! {
             id: 1, symbol: 0, side: Side::Buy, kind: OrderKind::Market, qty: OrderQty::Units(d("1")),
             tif: TimeInForce::Gtc, status: OrderStatus::Created, decision_ts: Timestamp(0), decision_px: d("1"),
             filled_qty: Decimal::ZERO, avg_fill_px: Decimal::ZERO, last_update_ts: Timestamp(0), reason: "test", note: None,
+            arrival_ts: None, arrival_px: None, arrival_volume: None, end_px: None,
         };
         let mut was_terminal = false;
         for e in events {
@@ -109,28 +113,66 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn venue() -> impl Strategy<Value = VenueConfig> {
-    (any::<bool>(), 0u8..3, 0u8..4).prop_map(|(adaptive, slippage, commission)| VenueConfig {
-        fill_timing: FillTiming::NextOpen,
-        intrabar_path: if adaptive {
-            IntrabarPath::Adaptive
-        } else {
-            IntrabarPath::OpenHighLowClose
-        },
-        slippage: match slippage {
-            0 => SlippageConfig::None,
-            1 => SlippageConfig::FixedBps { bps: d("7") },
-            _ => SlippageConfig::HalfSpread { spread: d("0.04") },
-        },
-        commission: match commission {
-            0 => CommissionConfig::None,
-            1 => CommissionConfig::PerShare {
-                per_share: d("0.005"),
-                min_per_order: d("1"),
+    (
+        any::<bool>(),
+        0u8..5,
+        0u8..6,
+        prop::option::of(1i64..100),
+        any::<bool>(),
+    )
+        .prop_map(|(adaptive, slippage, commission, cap_pct, slow)| VenueConfig {
+            fill_timing: FillTiming::NextOpen,
+            intrabar_path: if adaptive {
+                IntrabarPath::Adaptive
+            } else {
+                IntrabarPath::OpenHighLowClose
             },
-            2 => CommissionConfig::PercentOfNotional { bps: d("2") },
-            _ => CommissionConfig::Fixed { per_order: d("1.5") },
-        },
-    })
+            slippage: match slippage {
+                0 => SlippageConfig::None,
+                1 => SlippageConfig::FixedBps { bps: d("7") },
+                2 => SlippageConfig::HalfSpread { spread: d("0.04") },
+                3 => SlippageConfig::VolumeShare {
+                    price_impact: d("0.1"),
+                    spread: d("0.02"),
+                },
+                _ => SlippageConfig::SquareRoot {
+                    k: d("0.5"),
+                    sigma_bars: 5,
+                    spread: d("0"),
+                },
+            },
+            commission: match commission {
+                0 => CommissionConfig::None,
+                1 => CommissionConfig::PerShare {
+                    per_share: d("0.005"),
+                    min_per_order: d("1"),
+                },
+                2 => CommissionConfig::PercentOfNotional { bps: d("2") },
+                3 => CommissionConfig::Fixed { per_order: d("1.5") },
+                4 => CommissionConfig::MakerTaker {
+                    maker_bps: d("0.5"),
+                    taker_bps: d("2"),
+                },
+                _ => CommissionConfig::Tiered {
+                    tiers: vec![
+                        FeeTier {
+                            up_to: Some(d("5")),
+                            per_share: d("0.01"),
+                        },
+                        FeeTier {
+                            up_to: None,
+                            per_share: d("0.004"),
+                        },
+                    ],
+                    min_per_order: d("0.35"),
+                    max_per_order_bps: Some(d("50")),
+                },
+            },
+            participation_max: cap_pct.map(|p| Decimal::new(p, 2)),
+            // Two hours of latency on hourly bars: the first fill moves one bar later.
+            latency_ms: if slow { 2 * 3_600_000 } else { 0 },
+            ..VenueConfig::default()
+        })
 }
 
 /// Turns a script into signals priced off the close of the bar they are decided on.
@@ -185,7 +227,8 @@ proptest! {
             let bar = bars.iter().find(|b| b.ts == fill.ts).expect("a fill happens on a bar");
             prop_assert!(bar.contains(fill.px_before_slippage), "fill {} outside {}..{}", fill.px_before_slippage, bar.low, bar.high);
             let order = &outcome.orders[(fill.order_id - 1) as usize];
-            prop_assert!(fill.ts > order.decision_ts, "order {} filled on a bar not after its decision", order.id);
+            let latency_ns = venue.latency_ms as i64 * 1_000_000;
+            prop_assert!(fill.ts.0 > order.decision_ts.0 + latency_ns, "order {} filled before it could arrive", order.id);
             prop_assert!(fill.qty > Decimal::ZERO);
             prop_assert!(fill.fee >= Decimal::ZERO);
             match fill.side {
@@ -193,8 +236,23 @@ proptest! {
                 Side::Sell => prop_assert!(fill.px <= fill.px_before_slippage),
             }
         }
+        // Per bar, the strategy's fills in the symbol stay within the participation cap.
+        if let Some(cap) = venue.participation_max {
+            for bar in &bars {
+                let filled: Decimal = outcome.fills.iter().filter(|f| f.ts == bar.ts).map(|f| f.qty).sum();
+                prop_assert!(filled <= cap * bar.volume, "{} filled on a bar of {} with cap {}", filled, bar.volume, cap);
+            }
+        }
         for order in &outcome.orders {
-            let filled: Decimal = outcome.fills.iter().filter(|f| f.order_id == order.id).map(|f| f.qty).sum();
+            // Filled quantity only grows, one positive fill at a time, and never passes the order's.
+            let mut cumulative = Decimal::ZERO;
+            for fill in outcome.fills.iter().filter(|f| f.order_id == order.id) {
+                cumulative += fill.qty;
+                if let OrderQty::Units(qty) = order.qty {
+                    prop_assert!(cumulative <= qty, "order {} overfilled", order.id);
+                }
+            }
+            let filled = cumulative;
             prop_assert_eq!(filled, order.filled_qty);
             if let OrderQty::Units(qty) = order.qty {
                 prop_assert!(order.filled_qty <= qty);

@@ -56,6 +56,7 @@ fn scenario(fill_timing: FillTiming) -> Scenario {
                 per_share: dec!(0.01),
                 min_per_order: dec!(1),
             },
+            ..VenueConfig::default()
         },
     }
 }
@@ -94,6 +95,10 @@ fn order(
         filled_qty: filled,
         avg_fill_px: avg,
         last_update_ts: day(d + 1),
+        arrival_ts: Some(day(d + 1)),
+        arrival_px: None,
+        arrival_volume: None,
+        end_px: None,
         reason: if side == Side::Buy { "entry" } else { "exit" },
         note: (status == OrderStatus::Cancelled).then(|| "not enough cash, \"really\"".to_string()),
     }
@@ -108,6 +113,7 @@ fn fill(order_id: u64, side: Side, d: i64, qty: Decimal, before: Decimal, px: De
         qty,
         px,
         px_before_slippage: before,
+        spread_per_unit: Decimal::ZERO,
         fee,
         liquidity: Liquidity::Taker,
     }

@@ -193,6 +193,7 @@ fn full_scenario_parses_to_expected_values() {
                 per_share: dec!(0.005),
                 min_per_order: dec!(1)
             },
+            ..VenueConfig::default()
         }
     );
 }

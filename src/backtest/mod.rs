@@ -97,6 +97,8 @@ pub struct Simulation<'a> {
     pub venue: &'a VenueConfig,
     pub sizing: SizingConfig,
     pub cash: Decimal,
+    /// Seeds the venue's random slippage component.
+    pub seed: u64,
 }
 
 impl Simulation<'_> {
@@ -126,7 +128,7 @@ impl Simulation<'_> {
         let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
         // At least one equity point per bar of the longest series (exact for one symbol).
         engine.reserve_equity_points(self.bars.iter().map(Vec::len).max().unwrap_or(0));
-        let mut venue = SimulatedVenue::new(self.venue.clone(), self.instruments.to_vec());
+        let mut venue = SimulatedVenue::new(self.venue.clone(), self.instruments.to_vec(), self.seed);
         let mut commands = Vec::new();
         let mut cursor = vec![0usize; self.bars.len()];
         let mut last_ts = Timestamp::default();
@@ -217,6 +219,7 @@ pub fn run_with_data(
         venue: &scenario.venue,
         sizing: scenario.sizing,
         cash: scenario.cash,
+        seed: scenario.seed,
     };
     let strategy = build_strategy(&scenario.strategy, &instruments)?;
     let (main, skipped) = simulation.run_observed(scenario.strategy.name(), strategy, progress)?;

@@ -288,6 +288,10 @@ impl Engine {
             filled_qty: Decimal::ZERO,
             avg_fill_px: Decimal::ZERO,
             last_update_ts: bar.ts,
+            arrival_ts: None,
+            arrival_px: None,
+            arrival_volume: None,
+            end_px: None,
             reason,
             note: None,
         };
@@ -335,8 +339,11 @@ impl Engine {
 
     /// Removes a finished order from the working set and settles what hangs on it.
     fn retire(&mut self, id: OrderId) {
-        let order = self.order(id);
-        let (symbol, filled) = (order.symbol, order.status == crate::model::OrderStatus::Filled);
+        let symbol = self.order(id).symbol;
+        let mark = self.portfolio.mark_px(symbol);
+        let order = self.order_mut(id);
+        order.end_px = Some(mark);
+        let filled_any = order.filled_qty > Decimal::ZERO;
         self.working[symbol].retain(|w| *w != id);
         if let Some(pos) = self.oco.iter().position(|(a, b)| *a == id || *b == id) {
             let (a, b) = self.oco.remove(pos);
@@ -349,7 +356,8 @@ impl Engine {
         }
         if let Some(pos) = self.protections_pending.iter().position(|p| p.entry == id) {
             let protection = self.protections_pending.remove(pos);
-            if filled {
+            // An entry that ended partly filled still leaves a position to protect.
+            if filled_any {
                 self.place_protection(id, protection);
             }
         }
@@ -432,6 +440,22 @@ impl VenueListener for Engine {
             VenueEvent::Accepted { order_id, ts } => self.transition(order_id, OrderEvent::Accept, ts, None),
             VenueEvent::Rejected { order_id, ts, reason } => {
                 self.transition(order_id, OrderEvent::Reject, ts, Some(reason))
+            }
+            VenueEvent::Arrived {
+                order_id,
+                ts,
+                px,
+                volume,
+            } => {
+                let order = self.order_mut(order_id);
+                order.arrival_ts = Some(ts);
+                order.arrival_px = Some(px);
+                order.arrival_volume = Some(volume);
+            }
+            VenueEvent::QuantityResolved { order_id, qty } => {
+                let order = self.order_mut(order_id);
+                debug_assert_eq!(order.qty, OrderQty::AllCash, "only all-cash orders are resolved");
+                order.qty = OrderQty::Units(qty);
             }
             VenueEvent::Triggered { order_id, ts } => self.transition(order_id, OrderEvent::Trigger, ts, None),
             VenueEvent::Filled(fill) => self.on_fill(fill),

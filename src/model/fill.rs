@@ -27,6 +27,9 @@ pub struct Fill {
     pub px: Decimal,
     /// Price the fill rules produced before slippage: within the bar's low..high.
     pub px_before_slippage: Decimal,
+    /// Part of the adverse move per unit that is spread cost (>= 0); the rest of
+    /// `|px - px_before_slippage|` is impact (and the random component).
+    pub spread_per_unit: Decimal,
     /// Commission and fees charged for this fill (>= 0).
     pub fee: Decimal,
     pub liquidity: Liquidity,
@@ -35,6 +38,17 @@ pub struct Fill {
 impl Fill {
     pub fn notional(&self) -> Decimal {
         self.px * self.qty
+    }
+
+    /// Spread cost in currency (>= 0).
+    pub fn spread_cost(&self) -> Decimal {
+        self.spread_per_unit * self.qty
+    }
+
+    /// Impact cost in currency: slippage cost that is not spread (can be negative when
+    /// the random component was favourable).
+    pub fn impact_cost(&self) -> Decimal {
+        self.slippage_cost() - self.spread_cost()
     }
 
     /// Slippage cost in currency: positive when the fill was worse than before slippage.

@@ -213,6 +213,15 @@ pub struct Order {
     /// Volume-weighted average fill price, zero until the first fill.
     pub avg_fill_px: Decimal,
     pub last_update_ts: Timestamp,
+    /// When the order reached the market: the first bar it could trade on.
+    pub arrival_ts: Option<Timestamp>,
+    /// The first price the order could trade at (that bar's open; the close under
+    /// same-close fills).
+    pub arrival_px: Option<Decimal>,
+    /// Volume of the arrival bar, to express the order's size as a share of it.
+    pub arrival_volume: Option<Decimal>,
+    /// The symbol's last close when the order ended, to price what never filled.
+    pub end_px: Option<Decimal>,
     /// Why the order exists ("entry", "exit", "stop_loss", ...), for reports.
     pub reason: &'static str,
     /// Set when the order ends without filling whole (reject, cancel or expiry reason).

@@ -146,6 +146,29 @@ pub fn slippage_rule(slippage: &SlippageConfig) -> String {
              rounded to the tick against the order",
             s = dec(*spread)
         ),
+        SlippageConfig::VolumeShare { price_impact, spread } => format!(
+            "volume share (zipline / LEAN): the price moves against the order by p * {i} * share^2, share = the \
+             bar volume filled so far by the strategy in the symbol (this fill included) / bar volume, capped at \
+             the participation limit{sp}; rounded to the tick against the order",
+            i = dec(*price_impact),
+            sp = spread_part(*spread)
+        ),
+        SlippageConfig::SquareRoot { k, sigma_bars, spread } => format!(
+            "square-root impact: the price moves against the order by p * {k} * sigma * sqrt(q / V), q = the fill's \
+             quantity, V = the bar's volume (q / V capped at the participation limit), sigma = standard deviation \
+             of the last {sigma_bars} close-to-close returns before the fill bar (no impact until they exist){sp}; \
+             rounded to the tick against the order",
+            k = dec(*k),
+            sp = spread_part(*spread)
+        ),
+    }
+}
+
+fn spread_part(spread: rust_decimal::Decimal) -> String {
+    if spread.is_zero() {
+        String::new()
+    } else {
+        format!(", plus half of a quoted spread of {}", dec(spread))
     }
 }
 
@@ -163,6 +186,35 @@ pub fn commission_rule(commission: &CommissionConfig) -> String {
         CommissionConfig::PercentOfNotional { bps } => format!("{} bps of each fill's notional", dec(*bps)),
         CommissionConfig::Fixed { per_order } => {
             format!("{} per order (charged on the order's first fill)", dec(*per_order))
+        }
+        CommissionConfig::MakerTaker { maker_bps, taker_bps } => format!(
+            "{} bps of notional for maker fills (resting limit orders traded through), {} bps for taker fills",
+            dec(*maker_bps),
+            dec(*taker_bps)
+        ),
+        CommissionConfig::Tiered {
+            tiers,
+            min_per_order,
+            max_per_order_bps,
+        } => {
+            let mut lower = rust_decimal::Decimal::ZERO;
+            let parts: Vec<String> = tiers
+                .iter()
+                .map(|t| {
+                    let part = match t.up_to {
+                        Some(up) => format!("shares {}..{} of an order at {}", dec(lower), dec(up), dec(t.per_share)),
+                        None => format!("beyond {} at {}", dec(lower), dec(t.per_share)),
+                    };
+                    lower = t.up_to.unwrap_or(lower);
+                    part
+                })
+                .collect();
+            let max = max_per_order_bps.map_or(String::new(), |b| format!(", at most {} bps of its notional", dec(b)));
+            format!(
+                "tiered per share: {}; per order at least {}{max}",
+                parts.join(", "),
+                dec(*min_per_order)
+            )
         }
     }
 }

@@ -131,6 +131,18 @@ pub struct VenueConfig {
     pub intrabar_path: IntrabarPath,
     pub slippage: SlippageConfig,
     pub commission: CommissionConfig,
+    /// Largest share of a bar's volume that the strategy's orders in one symbol may fill
+    /// together (0 < p <= 1). `None`: no volume limit, and zero-volume bars still fill.
+    pub participation_max: Option<Decimal>,
+    /// Time between the decision (the bar's close) and the order reaching the venue. An
+    /// order can first fill on a bar that starts more than `latency_ms` after the
+    /// decision bar started.
+    pub latency_ms: u64,
+    /// Standard deviation of a seeded random slippage component, in basis points of the
+    /// price (0: none). Drawn per fill from the scenario's seed.
+    pub slippage_noise_bps: Decimal,
+    /// Whether slipped prices are kept within the fill bar's low..high.
+    pub price_clamp: PriceClamp,
 }
 
 impl Default for VenueConfig {
@@ -140,8 +152,22 @@ impl Default for VenueConfig {
             intrabar_path: IntrabarPath::OpenHighLowClose,
             slippage: SlippageConfig::None,
             commission: CommissionConfig::None,
+            participation_max: None,
+            latency_ms: 0,
+            slippage_noise_bps: Decimal::ZERO,
+            price_clamp: PriceClamp::None,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceClamp {
+    /// Slippage is charged in full, even past the bar's printed range (the bar's prices
+    /// do not include the order's own impact). Sells never go below one tick.
+    None,
+    /// A slipped price is clamped into the fill bar's low..high.
+    BarRange,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -175,9 +201,27 @@ pub enum SlippageConfig {
     HalfSpread {
         spread: Decimal,
     },
+    /// The zipline / LEAN volume-share model: the price moves against the order by
+    /// `price_impact × share²` of the price, where `share` is the bar's volume filled so
+    /// far by the strategy's orders in the symbol (this fill included) over the bar's
+    /// volume, capped at the participation limit. Plus half of `spread`, if any.
+    VolumeShare {
+        price_impact: Decimal,
+        spread: Decimal,
+    },
+    /// Square-root impact: the price moves against the order by `k × σ × √(q / V)` of the
+    /// price, with q the fill's quantity, V the bar's volume (q / V capped at the
+    /// participation limit) and σ the standard deviation of the last `sigma_bars`
+    /// close-to-close returns before the fill bar (earlier bars only). Plus half of
+    /// `spread`, if any.
+    SquareRoot {
+        k: Decimal,
+        sigma_bars: usize,
+        spread: Decimal,
+    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "model")]
 pub enum CommissionConfig {
     None,
@@ -194,4 +238,27 @@ pub enum CommissionConfig {
     Fixed {
         per_order: Decimal,
     },
+    /// Basis points of the fill's notional, by liquidity: a resting limit order that is
+    /// traded through pays `maker_bps`, everything else `taker_bps`.
+    MakerTaker {
+        maker_bps: Decimal,
+        taker_bps: Decimal,
+    },
+    /// A per-share schedule by the order's own size: the first `tiers[0].up_to` shares
+    /// of an order at `tiers[0].per_share`, the next ones at the next tier's rate, and so
+    /// on (the last tier has no `up_to`). At least `min_per_order`, and at most
+    /// `max_per_order_bps` of the order's filled notional, per order.
+    Tiered {
+        tiers: Vec<FeeTier>,
+        min_per_order: Decimal,
+        max_per_order_bps: Option<Decimal>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FeeTier {
+    /// Shares of the order priced at this tier's rate, up to this cumulative count;
+    /// `None` for the last tier.
+    pub up_to: Option<Decimal>,
+    pub per_share: Decimal,
 }

@@ -5,8 +5,8 @@
 //! was recorded. Errors carry the field's dotted path and line.
 
 use super::config::{
-    ColumnMap, CommissionConfig, DataFormat, DataSource, FillTiming, InstrumentConfig, IntrabarPath, Scenario,
-    SizingConfig, SlippageConfig, SmaMode, StrategyConfig, VenueConfig,
+    ColumnMap, CommissionConfig, DataFormat, DataSource, FeeTier, FillTiming, InstrumentConfig, IntrabarPath,
+    PriceClamp, Scenario, SizingConfig, SlippageConfig, SmaMode, StrategyConfig, VenueConfig,
 };
 use super::error::{FieldError, ScenarioErrors};
 use super::tree::{self, Entry, Found, Kind, Lines, Node, Origin};
@@ -99,7 +99,16 @@ const INSTRUMENT_FIELDS: &[&str] = &[
     "calendar",
 ];
 const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "volume"];
-const VENUE_FIELDS: &[&str] = &["fill_timing", "intrabar_path", "slippage", "commission"];
+const VENUE_FIELDS: &[&str] = &[
+    "fill_timing",
+    "intrabar_path",
+    "slippage",
+    "commission",
+    "participation_max",
+    "latency_ms",
+    "slippage_noise_bps",
+    "price_clamp",
+];
 
 /// The validation context: errors found so far, and the folder relative paths resolve against.
 struct Cx {
@@ -634,17 +643,38 @@ impl Cx {
         });
         let slippage = self.optional(t, "slippage", Cx::slippage);
         let commission = self.optional(t, "commission", Cx::commission);
+        let participation_max = self.optional(t, "participation_max", |cx, path, node| {
+            cx.decimal(path, node, Bound::Fraction)
+        });
+        let latency_ms = self.optional(t, "latency_ms", |cx, path, node| cx.integer(path, node, 0));
+        let slippage_noise_bps = self.optional(t, "slippage_noise_bps", |cx, path, node| {
+            cx.decimal(path, node, Bound::NonNegative)
+        });
+        let price_clamp = self.optional(t, "price_clamp", |cx, path, node| {
+            cx.choice(path, node, &["none", "bar_range"])
+                .map(|i| [PriceClamp::None, PriceClamp::BarRange][i])
+        });
         Some(VenueConfig {
             fill_timing: fill_timing?.unwrap_or(defaults.fill_timing),
             intrabar_path: intrabar_path?.unwrap_or(defaults.intrabar_path),
             slippage: slippage?.unwrap_or(defaults.slippage),
             commission: commission?.unwrap_or(defaults.commission),
+            participation_max: participation_max?,
+            latency_ms: latency_ms?.map_or(defaults.latency_ms, |ms| ms as u64),
+            slippage_noise_bps: slippage_noise_bps?.unwrap_or(defaults.slippage_noise_bps),
+            price_clamp: price_clamp?.unwrap_or(defaults.price_clamp),
         })
     }
 
     fn slippage(&mut self, path: &str, node: &Node) -> Option<SlippageConfig> {
-        const MODELS: &[&str] = &["none", "fixed_bps", "half_spread"];
-        const FIELDS: [&[&str]; 3] = [&["model"], &["model", "bps"], &["model", "spread"]];
+        const MODELS: &[&str] = &["none", "fixed_bps", "half_spread", "volume_share", "square_root"];
+        const FIELDS: [&[&str]; 5] = [
+            &["model"],
+            &["model", "bps"],
+            &["model", "spread"],
+            &["model", "price_impact", "spread"],
+            &["model", "k", "sigma_bars", "spread"],
+        ];
         let t = self.table(path, node)?;
         let Some(model) = self.optional(t, "model", |cx, path, node| cx.choice(path, node, MODELS)) else {
             self.reject_unknown(t, &union(&FIELDS), None);
@@ -652,24 +682,52 @@ impl Cx {
         };
         let model = model.unwrap_or(0);
         self.reject_unknown(t, FIELDS[model], Some(format!("model = {:?}", MODELS[model])));
+        let non_negative = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::NonNegative);
         match model {
             0 => Some(SlippageConfig::None),
             1 => self
                 .required(t, "bps", |cx, path, node| cx.decimal(path, node, Bound::NonNegative))
                 .map(|bps| SlippageConfig::FixedBps { bps }),
-            _ => self
+            2 => self
                 .required(t, "spread", |cx, path, node| cx.decimal(path, node, Bound::NonNegative))
                 .map(|spread| SlippageConfig::HalfSpread { spread }),
+            3 => {
+                let price_impact = self.required(t, "price_impact", non_negative);
+                let spread = self.optional(t, "spread", non_negative);
+                Some(SlippageConfig::VolumeShare {
+                    price_impact: price_impact?,
+                    spread: spread?.unwrap_or(Decimal::ZERO),
+                })
+            }
+            _ => {
+                let k = self.required(t, "k", non_negative);
+                let sigma_bars = self.optional(t, "sigma_bars", |cx, path, node| cx.integer(path, node, 2));
+                let spread = self.optional(t, "spread", non_negative);
+                Some(SlippageConfig::SquareRoot {
+                    k: k?,
+                    sigma_bars: sigma_bars?.map_or(20, |n| n as usize),
+                    spread: spread?.unwrap_or(Decimal::ZERO),
+                })
+            }
         }
     }
 
     fn commission(&mut self, path: &str, node: &Node) -> Option<CommissionConfig> {
-        const MODELS: &[&str] = &["none", "per_share", "percent_of_notional", "fixed"];
-        const FIELDS: [&[&str]; 4] = [
+        const MODELS: &[&str] = &[
+            "none",
+            "per_share",
+            "percent_of_notional",
+            "fixed",
+            "maker_taker",
+            "tiered",
+        ];
+        const FIELDS: [&[&str]; 6] = [
             &["model"],
             &["model", "per_share", "min_per_order"],
             &["model", "bps"],
             &["model", "per_order"],
+            &["model", "maker_bps", "taker_bps"],
+            &["model", "tiers", "min_per_order", "max_per_order_bps"],
         ];
         let t = self.table(path, node)?;
         let Some(model) = self.optional(t, "model", |cx, path, node| cx.choice(path, node, MODELS)) else {
@@ -692,10 +750,78 @@ impl Cx {
             2 => self
                 .required(t, "bps", non_negative)
                 .map(|bps| CommissionConfig::PercentOfNotional { bps }),
-            _ => self
+            3 => self
                 .required(t, "per_order", non_negative)
                 .map(|per_order| CommissionConfig::Fixed { per_order }),
+            4 => {
+                let maker_bps = self.required(t, "maker_bps", non_negative);
+                let taker_bps = self.required(t, "taker_bps", non_negative);
+                Some(CommissionConfig::MakerTaker {
+                    maker_bps: maker_bps?,
+                    taker_bps: taker_bps?,
+                })
+            }
+            _ => {
+                let tiers = self.required(t, "tiers", Cx::fee_tiers);
+                let min_per_order = self.optional(t, "min_per_order", non_negative);
+                let max_per_order_bps = self.optional(t, "max_per_order_bps", non_negative);
+                Some(CommissionConfig::Tiered {
+                    tiers: tiers?,
+                    min_per_order: min_per_order?.unwrap_or(Decimal::ZERO),
+                    max_per_order_bps: max_per_order_bps?,
+                })
+            }
         }
+    }
+
+    /// `[[venue.commission.tiers]]`: `up_to` strictly increasing, the last without one.
+    fn fee_tiers(&mut self, path: &str, node: &Node) -> Option<Vec<FeeTier>> {
+        let Kind::Array(items) = &node.kind else {
+            self.wrong_type(path, node, "an array of tables ([[venue.commission.tiers]])");
+            return None;
+        };
+        if items.is_empty() {
+            self.error(path, node.origin, "must list at least one tier");
+            return None;
+        }
+        let mut tiers = Vec::with_capacity(items.len());
+        let mut all_valid = true;
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            let Some(t) = self.table(&item_path, item) else {
+                all_valid = false;
+                continue;
+            };
+            self.reject_unknown(t, &["up_to", "per_share"], None);
+            let up_to = self.optional(t, "up_to", |cx, path, node| cx.decimal(path, node, Bound::Positive));
+            let per_share = self.required(t, "per_share", |cx, path, node| {
+                cx.decimal(path, node, Bound::NonNegative)
+            });
+            match (up_to, per_share) {
+                (Some(up_to), Some(per_share)) => {
+                    let last = i + 1 == items.len();
+                    let previous = tiers.last().and_then(|t: &FeeTier| t.up_to);
+                    if last != up_to.is_none() {
+                        let message = if last {
+                            "the last tier has no up_to"
+                        } else {
+                            "every tier but the last needs up_to"
+                        };
+                        self.error(&item_path, item.origin, message);
+                        all_valid = false;
+                    } else if let (Some(previous), Some(now)) = (previous, up_to)
+                        && now <= previous
+                    {
+                        let message = format!("up_to must increase from tier to tier ({now} <= {previous})");
+                        self.error(&t.field_path("up_to"), item.origin, message);
+                        all_valid = false;
+                    }
+                    tiers.push(FeeTier { up_to, per_share });
+                }
+                _ => all_valid = false,
+            }
+        }
+        all_valid.then_some(tiers)
     }
 }
 

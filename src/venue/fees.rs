@@ -1,31 +1,103 @@
-//! Commission models. A fee is charged per fill; per-order amounts (a minimum, a fixed
-//! fee) are charged on the order's first fill, so partial fills never pay them twice.
+//! Commission models. A fee is charged per fill. Amounts that belong to the whole order
+//! (a minimum, a fixed fee, a maximum, tier boundaries) are kept per order in
+//! [`OrderFees`], so an order filled in several parts pays what it would have paid in
+//! one: a minimum or fixed fee is charged on the first fill, a maximum caps the running
+//! total, and tiers count the order's shares across its fills.
 
-use crate::scenario::CommissionConfig;
+use crate::model::Liquidity;
+use crate::scenario::{CommissionConfig, FeeTier};
 use rust_decimal::Decimal;
 
 const BPS: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
 
-/// Fee for a fill of `qty` at `px`; `first_fill` is true for the order's first fill.
-pub fn commission(config: &CommissionConfig, qty: Decimal, px: Decimal, first_fill: bool) -> Decimal {
-    match *config {
+/// What an order has filled and paid so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrderFees {
+    pub shares: Decimal,
+    pub notional: Decimal,
+    pub paid: Decimal,
+}
+
+impl OrderFees {
+    fn first_fill(&self) -> bool {
+        self.shares.is_zero()
+    }
+}
+
+/// Fee for the next fill of `qty` at `px`, given what the order filled and paid before.
+pub fn commission(
+    config: &CommissionConfig,
+    qty: Decimal,
+    px: Decimal,
+    liquidity: Liquidity,
+    before: &OrderFees,
+) -> Decimal {
+    let notional = qty * px;
+    let fee = match config {
         CommissionConfig::None => Decimal::ZERO,
         CommissionConfig::PerShare {
             per_share,
             min_per_order,
         } => {
             let fee = per_share * qty;
-            if first_fill { fee.max(min_per_order) } else { fee }
+            if before.first_fill() {
+                fee.max(*min_per_order)
+            } else {
+                fee
+            }
         }
-        CommissionConfig::PercentOfNotional { bps } => qty * px * bps / BPS,
+        CommissionConfig::PercentOfNotional { bps } => notional * bps / BPS,
         CommissionConfig::Fixed { per_order } => {
-            if first_fill {
-                per_order
+            if before.first_fill() {
+                *per_order
             } else {
                 Decimal::ZERO
             }
         }
+        CommissionConfig::MakerTaker { maker_bps, taker_bps } => {
+            let bps = match liquidity {
+                Liquidity::Maker => maker_bps,
+                Liquidity::Taker => taker_bps,
+            };
+            notional * bps / BPS
+        }
+        CommissionConfig::Tiered {
+            tiers,
+            min_per_order,
+            max_per_order_bps,
+        } => {
+            let mut fee = tiered(tiers, before.shares, before.shares + qty);
+            if before.first_fill() {
+                fee = fee.max(*min_per_order);
+            }
+            if let Some(max_bps) = max_per_order_bps {
+                let cap = (before.notional + notional) * max_bps / BPS;
+                // The cap never takes back what earlier fills paid, and never undercuts the minimum.
+                fee = fee.min((cap.max(*min_per_order) - before.paid).max(Decimal::ZERO));
+            }
+            fee
+        }
+    };
+    debug_assert!(fee >= Decimal::ZERO, "fees are charged, never paid out");
+    fee
+}
+
+/// Per-share charge for the order's shares numbered `from..to` under marginal tiers.
+fn tiered(tiers: &[FeeTier], from: Decimal, to: Decimal) -> Decimal {
+    let mut fee = Decimal::ZERO;
+    let mut lower = Decimal::ZERO;
+    for tier in tiers {
+        let upper = tier.up_to.unwrap_or(Decimal::MAX);
+        let overlap = to.min(upper) - from.max(lower);
+        if overlap > Decimal::ZERO {
+            fee += overlap * tier.per_share;
+        }
+        if to <= upper {
+            break;
+        }
+        lower = upper;
     }
+    fee
 }
 
 #[cfg(test)]
@@ -33,23 +105,114 @@ mod tests {
     use super::*;
     use rust_decimal::dec;
 
+    const T: Liquidity = Liquidity::Taker;
+
+    fn first() -> OrderFees {
+        OrderFees::default()
+    }
+
     #[test]
     fn per_share_with_minimum() {
         let cfg = CommissionConfig::PerShare {
             per_share: dec!(0.005),
             min_per_order: dec!(1),
         };
-        assert_eq!(commission(&cfg, dec!(100), dec!(50), true), dec!(1));
-        assert_eq!(commission(&cfg, dec!(1000), dec!(50), true), dec!(5));
-        assert_eq!(commission(&cfg, dec!(100), dec!(50), false), dec!(0.5));
+        assert_eq!(commission(&cfg, dec!(100), dec!(50), T, &first()), dec!(1));
+        assert_eq!(commission(&cfg, dec!(1000), dec!(50), T, &first()), dec!(5));
+        let later = OrderFees {
+            shares: dec!(100),
+            notional: dec!(5000),
+            paid: dec!(1),
+        };
+        assert_eq!(commission(&cfg, dec!(100), dec!(50), T, &later), dec!(0.5));
     }
 
     #[test]
     fn percent_of_notional_and_fixed() {
         let cfg = CommissionConfig::PercentOfNotional { bps: dec!(10) };
-        assert_eq!(commission(&cfg, dec!(100), dec!(50), true), dec!(5));
+        assert_eq!(commission(&cfg, dec!(100), dec!(50), T, &first()), dec!(5));
         let cfg = CommissionConfig::Fixed { per_order: dec!(4.95) };
-        assert_eq!(commission(&cfg, dec!(100), dec!(50), true), dec!(4.95));
-        assert_eq!(commission(&cfg, dec!(100), dec!(50), false), dec!(0));
+        assert_eq!(commission(&cfg, dec!(100), dec!(50), T, &first()), dec!(4.95));
+        let later = OrderFees {
+            shares: dec!(100),
+            notional: dec!(5000),
+            paid: dec!(4.95),
+        };
+        assert_eq!(commission(&cfg, dec!(100), dec!(50), T, &later), dec!(0));
+    }
+
+    #[test]
+    fn maker_and_taker_pay_their_own_rates() {
+        let cfg = CommissionConfig::MakerTaker {
+            maker_bps: dec!(1),
+            taker_bps: dec!(3),
+        };
+        assert_eq!(
+            commission(&cfg, dec!(100), dec!(50), Liquidity::Maker, &first()),
+            dec!(0.5)
+        );
+        assert_eq!(
+            commission(&cfg, dec!(100), dec!(50), Liquidity::Taker, &first()),
+            dec!(1.5)
+        );
+    }
+
+    fn schedule(max_bps: Option<Decimal>) -> CommissionConfig {
+        CommissionConfig::Tiered {
+            tiers: vec![
+                FeeTier {
+                    up_to: Some(dec!(300)),
+                    per_share: dec!(0.01),
+                },
+                FeeTier {
+                    up_to: Some(dec!(1000)),
+                    per_share: dec!(0.005),
+                },
+                FeeTier {
+                    up_to: None,
+                    per_share: dec!(0.002),
+                },
+            ],
+            min_per_order: dec!(1),
+            max_per_order_bps: max_bps,
+        }
+    }
+
+    #[test]
+    fn tiers_are_marginal_over_the_orders_shares() {
+        let cfg = schedule(None);
+        // 300 × 0.01 + 700 × 0.005 + 500 × 0.002 = 3 + 3.5 + 1 = 7.5
+        assert_eq!(commission(&cfg, dec!(1500), dec!(10), T, &first()), dec!(7.5));
+        // The minimum applies to a small order.
+        assert_eq!(commission(&cfg, dec!(50), dec!(10), T, &first()), dec!(1));
+        // Split in two fills, the same total: 200 shares (2, first) then 1300 more.
+        let a = commission(&cfg, dec!(200), dec!(10), T, &first());
+        let after = OrderFees {
+            shares: dec!(200),
+            notional: dec!(2000),
+            paid: a,
+        };
+        let b = commission(&cfg, dec!(1300), dec!(10), T, &after);
+        assert_eq!((a, b, a + b), (dec!(2), dec!(5.5), dec!(7.5)));
+    }
+
+    #[test]
+    fn the_maximum_caps_the_orders_total() {
+        // 1500 shares at 0.10: notional 150; 100 bps of it is 1.5, above the minimum 1.
+        let cfg = schedule(Some(dec!(100)));
+        assert_eq!(commission(&cfg, dec!(1500), dec!(0.10), T, &first()), dec!(1.5));
+        // Across two fills the running total stays under the cap.
+        let a = commission(&cfg, dec!(1000), dec!(0.10), T, &first());
+        assert_eq!(
+            a,
+            dec!(1),
+            "6.5 by the tiers, capped at 1 (1% of 100), never below the minimum"
+        );
+        let after = OrderFees {
+            shares: dec!(1000),
+            notional: dec!(100),
+            paid: a,
+        };
+        assert_eq!(commission(&cfg, dec!(500), dec!(0.10), T, &after), dec!(0.5));
     }
 }

@@ -73,6 +73,7 @@ pub fn simulate(
         venue,
         sizing,
         cash: d(cash),
+        seed: 0,
     };
     simulation
         .run("scripted", Box::new(Scripted::new(data.len(), plan)))

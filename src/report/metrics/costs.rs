@@ -58,6 +58,7 @@ mod tests {
             qty,
             px,
             px_before_slippage: before,
+            spread_per_unit: Decimal::ZERO,
             fee,
             liquidity: Liquidity::Taker,
         }
