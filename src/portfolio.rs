@@ -146,6 +146,13 @@ impl Portfolio {
             .sum()
     }
 
+    /// What an all-cash order may spend: equity not already committed to positions
+    /// (equity − gross exposure, at least zero). Flat, it is the cash; short-sale proceeds
+    /// never count twice.
+    pub fn buying_power(&self) -> Decimal {
+        (self.equity() - self.gross_exposure()).max(Decimal::ZERO)
+    }
+
     pub fn equity(&self) -> Decimal {
         self.cash + self.positions_value()
     }

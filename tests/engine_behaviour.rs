@@ -177,8 +177,9 @@ fn slippage_and_commission_are_recorded_per_fill() {
 
 #[test]
 fn an_order_decided_on_one_symbols_bar_never_fills_on_another_symbols_bar_of_the_same_time() {
-    // Symbol 0's close at t decides to buy symbol 1. Symbol 1's bar at t comes later in
-    // the merge order but is not later in time: the order fills at symbol 1's next open.
+    // Symbol 0's close at t1 decides to buy symbol 1. Symbol 1's bar at t1 comes later in
+    // the merge order but is not later in time: the order fills at symbol 1's t2 open.
+    // It is decided and sized at symbol 1's last known close (t0: 50), not symbol 0's.
     let a = bars(&[
         ("10", "10", "10", "10"),
         ("10", "10", "10", "10"),
@@ -189,10 +190,97 @@ fn an_order_decided_on_one_symbols_bar_never_fills_on_another_symbols_bar_of_the
         ("60", "60", "60", "60"),
         ("70", "70", "70", "70"),
     ]);
+    let plan = vec![(0, 1, Signal::new(1, Intent::Long))];
+    let sizing = SizingConfig::FractionOfEquity { fraction: d("0.5") };
+    let (out, _) = simulate(&[a, b.clone()], &VenueConfig::default(), sizing, "1000", plan);
+    assert_eq!(out.orders[0].decision_px, d("50"));
+    assert_eq!(out.fills[0].qty, d("10"), "half of 1000 at 50, not at symbol 0's 10");
+    assert_eq!((out.fills[0].ts, out.fills[0].px), (b[2].ts, d("70")));
+}
+
+#[test]
+fn a_signal_for_a_symbol_without_a_price_yet_is_skipped_with_a_reason() {
+    let a = bars(&[("10", "10", "10", "10"), ("10", "10", "10", "10")]);
+    let b = bars(&[("50", "50", "50", "50"), ("60", "60", "60", "60")]);
     let plan = vec![(0, 0, Signal::new(1, Intent::Long))];
-    let (out, _) = simulate(&[a, b.clone()], &VenueConfig::default(), fixed("1"), "1000", plan);
-    assert_eq!(out.fills[0].ts, b[1].ts);
-    assert_eq!(out.fills[0].px, d("60"));
+    let (out, skipped) = simulate(&[a, b], &VenueConfig::default(), fixed("1"), "1000", plan);
+    assert!(out.orders.is_empty());
+    assert!(
+        skipped[0].reason.contains("no price seen yet for S1"),
+        "{}",
+        skipped[0].reason
+    );
+}
+
+#[test]
+fn stop_loss_and_take_profit_on_the_same_bar_fill_in_path_order_and_only_one_fills() {
+    // Entry at 100; exit bar O 100 → H 110 → L 90 → C 100 reaches the 105 take-profit
+    // before the 95 stop: the take-profit fills, the stop is cancelled, no short is left.
+    let data = vec![bars(&[
+        ("100", "100", "100", "100"),
+        ("100", "100", "100", "100"),
+        ("100", "110", "90", "100"),
+        ("100", "100", "100", "100"),
+    ])];
+    let mut s = signal(Intent::Long);
+    s.stop_loss = Some(d("95"));
+    s.take_profit = Some(d("105"));
+    let (out, _) = simulate(&data, &VenueConfig::default(), fixed("10"), "10000", vec![(0, 0, s)]);
+    let legs: Vec<_> = out.orders.iter().skip(1).map(|o| (o.reason, o.status)).collect();
+    assert_eq!(
+        legs,
+        [
+            ("stop_loss", OrderStatus::Cancelled),
+            ("take_profit", OrderStatus::Filled)
+        ]
+    );
+    assert_eq!(out.fills.len(), 2);
+    assert_eq!(out.fills[1].px, d("105"));
+    assert!(
+        out.trades.iter().all(|t| !t.is_open()),
+        "no position left after the take-profit"
+    );
+}
+
+#[test]
+fn protective_levels_on_the_wrong_side_skip_the_signal() {
+    let data = vec![bars(&[("100", "100", "100", "100"); 3])];
+    let mut s = signal(Intent::Long);
+    s.stop_loss = Some(d("200"));
+    s.take_profit = Some(d("10"));
+    let (out, skipped) = simulate(&data, &VenueConfig::default(), fixed("10"), "10000", vec![(0, 0, s)]);
+    assert!(out.orders.is_empty());
+    assert!(
+        skipped[0].reason.contains("stop_loss 200 is not below the price 100"),
+        "{}",
+        skipped[0].reason
+    );
+}
+
+#[test]
+fn limit_fills_are_never_worse_than_the_limit() {
+    // A take-profit sell limit at 105 traded through: a maker fill at 105 exactly, even
+    // with 50 bps of slippage configured; a marketable buy limit entry at 100.2 against
+    // an open of 100 is slipped to 100.5 but capped at its limit.
+    let data = vec![bars(&[
+        ("100", "100", "100", "100"),
+        ("100", "100.1", "99.9", "100"),
+        ("100", "106", "99", "104"),
+        ("104", "104", "104", "104"),
+    ])];
+    let venue = VenueConfig {
+        slippage: SlippageConfig::FixedBps { bps: d("50") },
+        ..VenueConfig::default()
+    };
+    let mut s = signal(Intent::Long);
+    s.limit_px = Some(d("100.2"));
+    s.take_profit = Some(d("105"));
+    let (out, _) = simulate(&data, &venue, fixed("10"), "10000", vec![(0, 0, s)]);
+    assert_eq!(
+        (out.fills[0].px_before_slippage, out.fills[0].px),
+        (d("100"), d("100.2"))
+    );
+    assert_eq!((out.fills[1].px, out.fills[1].liquidity), (d("105"), Liquidity::Maker));
 }
 
 #[test]

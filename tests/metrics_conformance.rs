@@ -233,6 +233,7 @@ fn compute_metrics_on_the_decimal_curve_matches_too() {
             fills: Vec::new(),
             trades: Vec::new(),
             bars_in_market: 0,
+            notes: Vec::new(),
         };
         let m = metrics::compute_metrics(&outcome, Decimal::new(100_000, 0), PERIODS);
         assert_eq!(m.n_returns as f64, reference(&json, "n_returns"));

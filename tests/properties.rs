@@ -61,7 +61,7 @@ proptest! {
             id: 1, symbol: 0, side: Side::Buy, kind: OrderKind::Market, qty: OrderQty::Units(d("1")),
             tif: TimeInForce::Gtc, status: OrderStatus::Created, decision_ts: Timestamp(0), decision_px: d("1"),
             filled_qty: Decimal::ZERO, avg_fill_px: Decimal::ZERO, last_update_ts: Timestamp(0), reason: "test", note: None,
-            arrival_ts: None, arrival_px: None, arrival_volume: None, end_px: None,
+            arrival_ts: None, arrival_px: None, arrival_volume: None, end_px: None, oco: None,
         };
         let mut was_terminal = false;
         for e in events {
@@ -261,6 +261,24 @@ proptest! {
                 }
             }
             prop_assert!(order.status.is_terminal(), "order {} ended the run as {:?}", order.id, order.status);
+        }
+        // A limit never fills worse than its limit, and a protective leg only ever reduces
+        // the position: it never flips it to the other side.
+        let mut position = Decimal::ZERO;
+        for fill in &outcome.fills {
+            let order = &outcome.orders[(fill.order_id - 1) as usize];
+            if let Some(limit) = order.kind.limit_px() {
+                match fill.side {
+                    Side::Buy => prop_assert!(fill.px <= limit, "buy limit {} filled at {}", limit, fill.px),
+                    Side::Sell => prop_assert!(fill.px >= limit, "sell limit {} filled at {}", limit, fill.px),
+                }
+            }
+            let after = position + fill.side.sign() * fill.qty;
+            if matches!(order.reason, "stop_loss" | "take_profit") {
+                prop_assert!(after.abs() <= position.abs() && after * position >= Decimal::ZERO,
+                    "protective order {} took the position from {} to {}", order.id, position, after);
+            }
+            position = after;
         }
         // Conservation: final cash = start - sum(signed notional) - fees.
         let spent: Decimal = outcome.fills.iter().map(|f| f.side.sign() * f.qty * f.px + f.fee).sum();

@@ -58,6 +58,7 @@ fn scenario(fill_timing: FillTiming) -> Scenario {
             },
             ..VenueConfig::default()
         },
+        source_dir: std::path::PathBuf::new(),
     }
 }
 
@@ -99,6 +100,7 @@ fn order(
         arrival_px: None,
         arrival_volume: None,
         end_px: None,
+        oco: None,
         reason: if side == Side::Buy { "entry" } else { "exit" },
         note: (status == OrderStatus::Cancelled).then(|| "not enough cash, \"really\"".to_string()),
     }
@@ -214,6 +216,7 @@ fn main_outcome() -> RunOutcome {
             },
         ],
         bars_in_market: 4,
+        notes: Vec::new(),
     }
 }
 
@@ -230,6 +233,7 @@ fn benchmark_outcome() -> RunOutcome {
         fills: Vec::new(),
         trades: Vec::new(),
         bars_in_market: 6,
+        notes: Vec::new(),
     }
 }
 
@@ -610,6 +614,7 @@ fn an_empty_run_still_writes_a_report() {
         fills: Vec::new(),
         trades: Vec::new(),
         bars_in_market: 0,
+        notes: Vec::new(),
     };
     result.data_files.clear();
     result.warnings.clear();
@@ -669,6 +674,7 @@ fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
         fills: Vec::new(),
         trades: Vec::new(),
         bars_in_market: 0,
+        notes: Vec::new(),
     }
 }
 

@@ -245,16 +245,36 @@ pub fn run_with_data(
         None
     };
 
+    // The equity curve has a point per distinct timestamp, so its frequency is that of
+    // the finest series; P follows that instrument's interval and calendar.
+    let finest = (0..instruments.len())
+        .min_by(|&a, &b| {
+            data.files[a]
+                .bar_interval_secs
+                .total_cmp(&data.files[b].bar_interval_secs)
+        })
+        .unwrap_or(0);
     let (periods_per_year, periods_per_year_source) = match scenario.periods_per_year {
         Some(p) => (p, "scenario"),
         None => (
-            instruments[0]
+            instruments[finest]
                 .calendar
-                .periods_per_year(data.files[0].bar_interval_secs.max(1.0)),
+                .periods_per_year(data.files[finest].bar_interval_secs.max(1.0)),
             "calendar",
         ),
     };
-    let warnings = warnings(scenario, &data.files, &skipped, &instruments);
+    let mut warnings = warnings(scenario, &data.files, &skipped, &instruments);
+    let mixed = data.files.iter().zip(&instruments).any(|(f, i)| {
+        f.bar_interval_secs != data.files[finest].bar_interval_secs || i.calendar != instruments[finest].calendar
+    });
+    if mixed && scenario.periods_per_year.is_none() {
+        warnings.push(format!(
+            "the instruments have different bar intervals or calendars; P = {periods_per_year} follows {} (the finest \
+             series), set periods_per_year in the scenario to choose another",
+            instruments[finest].symbol
+        ));
+    }
+    warnings.extend(outcome_warnings(&main, scenario.cash));
     Ok(RunResult {
         scenario: scenario.clone(),
         instruments,
@@ -265,6 +285,31 @@ pub fn run_with_data(
         benchmark,
         warnings,
     })
+}
+
+/// What a reader must know about how the run went.
+fn outcome_warnings(outcome: &RunOutcome, cash: Decimal) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(bust) = outcome.equity.iter().find(|p| p.equity <= Decimal::ZERO) {
+        out.push(format!(
+            "the account's equity reached {} at {} (from {}): the run went bust, and return-based metrics after that \
+             point are not meaningful",
+            bust.equity, bust.ts, cash
+        ));
+    }
+    let unaffordable = outcome
+        .orders
+        .iter()
+        .filter(|o| o.note.as_deref().is_some_and(|n| n.starts_with("not enough cash")))
+        .count();
+    if unaffordable > 0 {
+        out.push(format!(
+            "{unaffordable} all-cash order(s) were cancelled because the buying power (equity not committed to \
+             positions) could not pay for one lot; see orders.csv"
+        ));
+    }
+    out.extend(outcome.notes.iter().cloned());
+    out
 }
 
 fn warnings(

@@ -79,6 +79,8 @@ pub struct RunOutcome {
     pub trades: Vec<Trade>,
     /// Number of equity points with a non-zero position in any symbol.
     pub bars_in_market: usize,
+    /// What the strategy reported about its own run (e.g. signals never acted on).
+    pub notes: Vec<String>,
 }
 
 /// Everything the reports need.

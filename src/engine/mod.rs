@@ -25,7 +25,7 @@ use rust_decimal::Decimal;
 /// What the engine asks its driver to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Submit(Order),
+    Submit(Box<Order>),
     Cancel {
         symbol: SymbolId,
         order_id: OrderId,
@@ -192,12 +192,31 @@ impl Engine {
             fills: self.fills,
             trades,
             bars_in_market: self.bars_in_market,
+            notes: self.strategy.notes(),
         };
         Ok((outcome, self.skipped))
     }
 
     fn handle_signal(&mut self, signal: &Signal, bar: &Bar) {
         let symbol = signal.symbol;
+        let skip = |engine: &mut Engine, reason: String| {
+            engine.skipped.push(SkippedSignal {
+                ts: bar.ts,
+                symbol,
+                reason,
+            })
+        };
+        // The decision is priced at the signal's own symbol's last close, which need not
+        // be the bar that triggered the strategy.
+        let decision_px = self.portfolio.mark_px(symbol);
+        if decision_px <= Decimal::ZERO {
+            let reason = format!("no price seen yet for {}", self.instruments[symbol].symbol);
+            return skip(self, reason);
+        }
+        let decision = Decision {
+            ts: bar.ts,
+            px: decision_px,
+        };
         let held = self.portfolio.position(symbol).qty;
         let already = match signal.intent {
             Intent::Long => held > Decimal::ZERO,
@@ -207,19 +226,16 @@ impl Engine {
         if already {
             return;
         }
+        if let Err(reason) = check_protection(signal, decision_px) {
+            return skip(self, reason);
+        }
         // A new intention replaces whatever was still working in the symbol.
         self.cancel_working(symbol, "replaced by a new signal");
 
         let instrument = &self.instruments[symbol];
         let (exit_qty, entry) = match signal.intent {
-            Intent::Long | Intent::Short => {
-                let side = if signal.intent == Intent::Long {
-                    Side::Buy
-                } else {
-                    Side::Sell
-                };
-                (held.abs(), Some(side))
-            }
+            Intent::Long => (held.abs(), Some(Side::Buy)),
+            Intent::Short => (held.abs(), Some(Side::Sell)),
             Intent::Flat => (held.abs(), None),
             Intent::Target(target) => {
                 let magnitude = instrument.round_qty_down(target.abs());
@@ -229,22 +245,25 @@ impl Engine {
                     return;
                 }
                 let side = if delta > Decimal::ZERO { Side::Buy } else { Side::Sell };
-                let kind = entry_kind(signal);
-                self.new_order(symbol, side, kind, OrderQty::Units(delta.abs()), bar, "target");
+                let order = NewOrder::new(symbol, side, entry_kind(signal), OrderQty::Units(delta.abs()), "target");
+                self.new_order(order, decision);
                 return;
             }
         };
         if exit_qty > Decimal::ZERO {
             let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
-            self.new_order(symbol, side, OrderKind::Market, OrderQty::Units(exit_qty), bar, "exit");
+            self.new_order(
+                NewOrder::new(symbol, side, OrderKind::Market, OrderQty::Units(exit_qty), "exit"),
+                decision,
+            );
         }
         let Some(side) = entry else {
             return;
         };
         let equity = self.portfolio.equity();
-        match sizing::entry_qty(&self.sizing, &self.instruments[symbol], equity, bar.close) {
+        match sizing::entry_qty(&self.sizing, &self.instruments[symbol], equity, decision_px) {
             Ok(qty) => {
-                let id = self.new_order(symbol, side, entry_kind(signal), qty, bar, "entry");
+                let id = self.new_order(NewOrder::new(symbol, side, entry_kind(signal), qty, "entry"), decision);
                 if signal.stop_loss.is_some() || signal.take_profit.is_some() {
                     self.protections_pending.push(PendingProtection {
                         entry: id,
@@ -253,54 +272,39 @@ impl Engine {
                     });
                 }
             }
-            Err(reason) => self.skipped.push(SkippedSignal {
-                ts: bar.ts,
-                symbol,
-                reason,
-            }),
+            Err(reason) => skip(self, reason),
         }
     }
 
-    fn new_order(
-        &mut self,
-        symbol: SymbolId,
-        side: Side,
-        kind: OrderKind,
-        qty: OrderQty,
-        bar: &Bar,
-        reason: &'static str,
-    ) -> OrderId {
+    fn new_order(&mut self, new: NewOrder, decision: Decision) -> OrderId {
         let id = self.orders.len() as OrderId + 1;
-        let tif = match reason {
-            "stop_loss" | "take_profit" => TimeInForce::Gtc,
-            _ => TimeInForce::Day,
-        };
         let mut order = Order {
             id,
-            symbol,
-            side,
-            kind,
-            qty,
-            tif,
+            symbol: new.symbol,
+            side: new.side,
+            kind: new.kind,
+            qty: new.qty,
+            tif: new.tif,
             status: crate::model::OrderStatus::Created,
-            decision_ts: bar.ts,
-            decision_px: bar.close,
+            decision_ts: decision.ts,
+            decision_px: decision.px,
             filled_qty: Decimal::ZERO,
             avg_fill_px: Decimal::ZERO,
-            last_update_ts: bar.ts,
+            last_update_ts: decision.ts,
             arrival_ts: None,
             arrival_px: None,
             arrival_volume: None,
             end_px: None,
-            reason,
+            oco: new.oco,
+            reason: new.reason,
             note: None,
         };
         order
-            .apply(OrderEvent::Submit, bar.ts)
+            .apply(OrderEvent::Submit, decision.ts)
             .expect("a new order can always be submitted");
-        self.outbox.push(Command::Submit(order.clone()));
+        self.outbox.push(Command::Submit(Box::new(order.clone())));
         self.orders.push(order);
-        self.working[symbol].push(id);
+        self.working[new.symbol].push(id);
         id
     }
 
@@ -330,10 +334,7 @@ impl Engine {
                     self.retire(id);
                 }
             }
-            Err(source) => {
-                debug_assert!(false, "order {id}: {source}");
-                self.faults.push(EngineFault { order_id: id, source });
-            }
+            Err(source) => self.faults.push(EngineFault { order_id: id, source }),
         }
     }
 
@@ -363,39 +364,37 @@ impl Engine {
         }
     }
 
-    /// Places the stop-loss and take-profit legs for a filled entry, as an OCO pair.
+    /// Places the stop-loss and take-profit legs for a filled entry, as an OCO pair that
+    /// the venue enforces: the first leg to fill cancels the other on the same bar.
     fn place_protection(&mut self, entry_id: OrderId, protection: PendingProtection) {
         let entry = self.order(entry_id);
-        let (symbol, exit_side, qty, ts, px) = (
-            entry.symbol,
-            opposite(entry.side),
-            entry.filled_qty,
-            entry.last_update_ts,
-            entry.avg_fill_px,
-        );
-        let bar = Bar {
-            ts,
-            open: px,
-            high: px,
-            low: px,
-            close: px,
-            volume: Decimal::ZERO,
+        let (symbol, exit_side, qty) = (entry.symbol, opposite(entry.side), entry.filled_qty);
+        let decision = Decision {
+            ts: entry.last_update_ts,
+            px: entry.avg_fill_px,
         };
-        let legs = [
+        let legs: Vec<(OrderKind, &'static str)> = [
             protection
                 .stop_loss
                 .map(|stop_px| (OrderKind::Stop { stop_px }, "stop_loss")),
             protection
                 .take_profit
                 .map(|limit_px| (OrderKind::Limit { limit_px }, "take_profit")),
-        ];
-        let ids: Vec<OrderId> = legs
-            .into_iter()
-            .flatten()
-            .map(|(kind, reason)| self.new_order(symbol, exit_side, kind, OrderQty::Units(qty), &bar, reason))
-            .collect();
-        if let [a, b] = ids[..] {
-            self.oco.push((a, b));
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        // Ids are sequential, so each leg can name its sibling before it exists.
+        let first = self.orders.len() as OrderId + 1;
+        let pair = legs.len() == 2;
+        for (i, (kind, reason)) in legs.into_iter().enumerate() {
+            let mut order = NewOrder::new(symbol, exit_side, kind, OrderQty::Units(qty), reason);
+            order.tif = TimeInForce::Gtc;
+            order.oco = pair.then(|| if i == 0 { first + 1 } else { first });
+            self.new_order(order, decision);
+        }
+        if pair {
+            self.oco.push((first, first + 1));
         }
     }
 
@@ -403,7 +402,6 @@ impl Engine {
         let id = fill.order_id;
         let order = self.order_mut(id);
         if let Err(source) = order.record_fill(fill.qty, fill.px, fill.ts) {
-            debug_assert!(false, "order {id}: {source}");
             self.faults.push(EngineFault { order_id: id, source });
             return;
         }
@@ -414,6 +412,68 @@ impl Engine {
             self.retire(id);
         }
     }
+}
+
+/// When and at what price an order was decided.
+#[derive(Debug, Clone, Copy)]
+struct Decision {
+    ts: Timestamp,
+    px: Decimal,
+}
+
+/// An order about to be created.
+struct NewOrder {
+    symbol: SymbolId,
+    side: Side,
+    kind: OrderKind,
+    qty: OrderQty,
+    tif: TimeInForce,
+    oco: Option<OrderId>,
+    reason: &'static str,
+}
+
+impl NewOrder {
+    /// A DAY order, as entries, exits and targets are.
+    fn new(symbol: SymbolId, side: Side, kind: OrderKind, qty: OrderQty, reason: &'static str) -> Self {
+        NewOrder {
+            symbol,
+            side,
+            kind,
+            qty,
+            tif: TimeInForce::Day,
+            oco: None,
+            reason,
+        }
+    }
+}
+
+/// A stop-loss must lie on the losing side of the decision price and a take-profit on
+/// the winning side; otherwise a leg would fill at once and close (or flip) the trade.
+fn check_protection(signal: &Signal, px: Decimal) -> Result<(), String> {
+    let long = match signal.intent {
+        Intent::Long => true,
+        Intent::Short => false,
+        _ => return Ok(()),
+    };
+    if let Some(stop) = signal.stop_loss
+        && (if long { stop >= px } else { stop <= px })
+    {
+        let side = if long { "below" } else { "above" };
+        return Err(format!(
+            "stop_loss {stop} is not {side} the price {px} for a {} entry",
+            if long { "long" } else { "short" }
+        ));
+    }
+    if let Some(take) = signal.take_profit
+        && (if long { take <= px } else { take >= px })
+    {
+        let side = if long { "above" } else { "below" };
+        return Err(format!(
+            "take_profit {take} is not {side} the price {px} for a {} entry",
+            if long { "long" } else { "short" }
+        ));
+    }
+    Ok(())
 }
 
 fn opposite(side: Side) -> Side {
@@ -431,8 +491,8 @@ fn entry_kind(signal: &Signal) -> OrderKind {
 }
 
 impl VenueListener for Engine {
-    fn available_cash(&self) -> Decimal {
-        self.portfolio.cash()
+    fn buying_power(&self) -> Decimal {
+        self.portfolio.buying_power()
     }
 
     fn on_venue_event(&mut self, event: VenueEvent) {

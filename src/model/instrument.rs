@@ -35,12 +35,18 @@ impl Calendar {
         }
     }
 
-    /// Periods per year for bars of `bar_secs` seconds: one per session for daily (or
-    /// longer) bars, sessions × bars-per-session for intraday bars.
+    /// Periods per year for bars of `bar_secs` seconds (the median spacing of the data):
+    /// - intraday bars: sessions a year × bars per session (6.5 h equity sessions, 24 h
+    ///   for FX and crypto);
+    /// - daily bars (spacing under 6 days, weekends and holidays included): sessions a year;
+    /// - weekly bars and longer: calendar periods a year, rounded (52 for weekly, 12 for
+    ///   monthly), since a week holds five sessions but seven days.
     pub fn periods_per_year(self, bar_secs: f64) -> f64 {
         const DAY_SECS: f64 = 86_400.0;
-        if bar_secs >= DAY_SECS * 0.99 {
-            self.days_per_year() * DAY_SECS / bar_secs.max(DAY_SECS)
+        if bar_secs >= 6.0 * DAY_SECS {
+            (365.25 * DAY_SECS / bar_secs).round().max(1.0)
+        } else if bar_secs >= DAY_SECS * 0.99 {
+            self.days_per_year()
         } else {
             self.days_per_year() * (self.session_secs() / bar_secs).round().max(1.0)
         }
@@ -111,7 +117,12 @@ mod tests {
         assert_eq!(Calendar::Crypto.periods_per_year(86_400.0), 365.0);
         assert_eq!(Calendar::Fx.periods_per_year(3_600.0), 260.0 * 24.0);
         assert_eq!(Calendar::Equity.periods_per_year(60.0), 252.0 * 390.0);
-        assert_eq!(Calendar::Equity.periods_per_year(7.0 * 86_400.0), 36.0);
+        assert_eq!(Calendar::Equity.periods_per_year(7.0 * 86_400.0), 52.0);
+        assert_eq!(Calendar::Fx.periods_per_year(7.0 * 86_400.0), 52.0);
+        assert_eq!(Calendar::Equity.periods_per_year(30.0 * 86_400.0), 12.0);
+        assert_eq!(Calendar::Equity.periods_per_year(31.0 * 86_400.0), 12.0);
+        // A daily series whose median spacing is a day, whatever its weekends.
+        assert_eq!(Calendar::Equity.periods_per_year(86_400.0), 252.0);
     }
 
     #[test]

@@ -222,6 +222,9 @@ pub struct Order {
     pub arrival_volume: Option<Decimal>,
     /// The symbol's last close when the order ended, to price what never filled.
     pub end_px: Option<Decimal>,
+    /// The other leg of a one-cancels-other pair: the first of the two to fill cancels
+    /// the other at once, at the venue.
+    pub oco: Option<OrderId>,
     /// Why the order exists ("entry", "exit", "stop_loss", ...), for reports.
     pub reason: &'static str,
     /// Set when the order ends without filling whole (reject, cancel or expiry reason).

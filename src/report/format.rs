@@ -43,17 +43,11 @@ pub fn cell(text: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
-/// The path as it should appear in a report: relative paths as given; an absolute path
-/// inside the working directory relative to it, so reports do not change with where the
-/// checkout lives. Other absolute paths are kept as they are.
-pub fn display_path(path: &Path) -> PathBuf {
-    if !path.is_absolute() {
-        return path.to_path_buf();
-    }
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf())
+/// The path as it should appear in a report: relative to the scenario file's folder, as
+/// the scenario writes it, so a report does not change with the working directory or
+/// where the checkout lives.
+pub fn display_path(path: &Path, scenario_dir: &Path) -> PathBuf {
+    crate::scenario::paths::relative_to(path, scenario_dir)
 }
 
 #[cfg(test)]

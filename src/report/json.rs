@@ -8,6 +8,7 @@ use super::metrics::Metrics;
 use crate::backtest::result::{DataFileInfo, RunResult};
 use crate::scenario::{Scenario, StrategyConfig};
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Serialize)]
 struct ReportJson<'a> {
@@ -25,23 +26,22 @@ struct ReportJson<'a> {
 
 /// The scenario as run, with its paths made machine-independent (see [`display_path`]).
 pub fn portable_scenario(scenario: &Scenario) -> Scenario {
-    let mut scenario = scenario.clone();
-    scenario.output_dir = display_path(&scenario.output_dir);
-    for inst in &mut scenario.instruments {
-        inst.data.path = display_path(&inst.data.path);
+    let mut out = scenario.clone();
+    for inst in &mut out.instruments {
+        inst.data.path = display_path(&inst.data.path, &scenario.source_dir);
     }
-    if let StrategyConfig::SignalsFile { path } = &mut scenario.strategy {
-        *path = display_path(path);
+    if let StrategyConfig::SignalsFile { path } = &mut out.strategy {
+        *path = display_path(path, &scenario.source_dir);
     }
-    scenario
+    out
 }
 
 /// The data files' provenance, with machine-independent paths.
-pub fn portable_data_files(files: &[DataFileInfo]) -> Vec<DataFileInfo> {
+pub fn portable_data_files(files: &[DataFileInfo], source_dir: &Path) -> Vec<DataFileInfo> {
     files
         .iter()
         .map(|f| DataFileInfo {
-            path: display_path(&f.path),
+            path: display_path(&f.path, source_dir),
             ..f.clone()
         })
         .collect()
@@ -59,7 +59,7 @@ pub fn render_json(
         slipstream_version: env!("CARGO_PKG_VERSION"),
         conventions: Conventions::for_run(result),
         scenario: portable_scenario(&result.scenario),
-        data_files: portable_data_files(&result.data_files),
+        data_files: portable_data_files(&result.data_files, &result.scenario.source_dir),
         periods_per_year: result.periods_per_year,
         periods_per_year_source: result.periods_per_year_source,
         metrics,

@@ -50,7 +50,7 @@ pub const LINKED_FILES: [LinkedFile; 7] = [
     },
 ];
 
-fn describe_strategy(strategy: &StrategyConfig) -> String {
+fn describe_strategy(strategy: &StrategyConfig, scenario_dir: &std::path::Path) -> String {
     match strategy {
         StrategyConfig::SmaCross { fast, slow, mode } => {
             let mode = match mode {
@@ -61,7 +61,10 @@ fn describe_strategy(strategy: &StrategyConfig) -> String {
         }
         StrategyConfig::BuyAndHold => "buy and hold".to_string(),
         StrategyConfig::SignalsFile { path } => {
-            format!("signals from `{}`", super::format::display_path(path).display())
+            format!(
+                "signals from `{}`",
+                super::format::display_path(path, scenario_dir).display()
+            )
         }
     }
 }
@@ -161,7 +164,11 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
     let run_rows = [
         (
             "Strategy",
-            format!("`{}`: {}", result.main.strategy, describe_strategy(&scenario.strategy)),
+            format!(
+                "`{}`: {}",
+                result.main.strategy,
+                describe_strategy(&scenario.strategy, &scenario.source_dir)
+            ),
         ),
         ("Sizing", describe_sizing(&scenario.sizing)),
         ("Instruments", symbols.join(", ")),
@@ -292,7 +299,7 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
     }
 
     out.push_str("\n## Data provenance\n\n");
-    let files = portable_data_files(&result.data_files);
+    let files = portable_data_files(&result.data_files, &result.scenario.source_dir);
     if files.is_empty() {
         out.push_str("No data files recorded.\n");
     } else {

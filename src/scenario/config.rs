@@ -29,6 +29,10 @@ pub struct Scenario {
     pub strategy: StrategyConfig,
     pub sizing: SizingConfig,
     pub venue: VenueConfig,
+    /// The scenario file's folder, as given; data and signals paths were resolved
+    /// against it, and reports show them relative to it again.
+    #[serde(skip)]
+    pub source_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod error;
 pub mod parse;
+pub mod paths;
 mod tree;
 
 pub use config::*;

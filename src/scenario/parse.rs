@@ -373,7 +373,7 @@ impl Cx {
     /// A path, resolved against the scenario's folder.
     fn path(&mut self, path: &str, node: &Node) -> Option<PathBuf> {
         self.non_empty_string(path, node)
-            .map(|p| lexically_normal(&self.base.join(p)))
+            .map(|p| super::paths::lexically_normal(&self.base.join(p)))
     }
 
     fn scenario(&mut self, root: &Node) -> Option<Scenario> {
@@ -451,6 +451,7 @@ impl Cx {
             strategy: strategy?,
             sizing: sizing?.unwrap_or(SizingConfig::AllCash),
             venue: venue?.unwrap_or_default(),
+            source_dir: self.base.clone(),
         })
     }
 
@@ -957,44 +958,5 @@ kind = "buy_and_hold"
                 .starts_with("/nonexistent/slipstream/s.toml: cannot read: "),
             "{err}"
         );
-    }
-}
-
-/// Removes `.` and `name/..` pairs without touching the file system, so reports show
-/// `data/x.csv` rather than `scenarios/../data/x.csv`. A leading `..` is kept.
-fn lexically_normal(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    if out.is_empty() {
-        PathBuf::from(".")
-    } else {
-        out.iter().collect()
-    }
-}
-
-#[cfg(test)]
-mod normal_tests {
-    use super::lexically_normal;
-    use std::path::Path;
-
-    #[test]
-    fn parent_components_fold_lexically() {
-        assert_eq!(
-            lexically_normal(Path::new("scenarios/../data/a.csv")),
-            Path::new("data/a.csv")
-        );
-        assert_eq!(lexically_normal(Path::new("./a/./b/../c.csv")), Path::new("a/c.csv"));
-        assert_eq!(lexically_normal(Path::new("../data/a.csv")), Path::new("../data/a.csv"));
-        assert_eq!(lexically_normal(Path::new("/x/y/../z")), Path::new("/x/z"));
-        assert_eq!(lexically_normal(Path::new("a/..")), Path::new("."));
     }
 }

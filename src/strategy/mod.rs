@@ -72,4 +72,10 @@ pub trait Strategy {
     /// Called once per bar of every symbol, in time order, after the venue matched the
     /// bar and the fills were booked. Push signals into `signals`.
     fn on_bar(&mut self, ctx: &StrategyContext<'_>, symbol: SymbolId, bar: &Bar, signals: &mut Vec<Signal>);
+
+    /// Called once the data has ended: anything the reader should know about the
+    /// strategy's own run, one line each (the report lists them as warnings).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -17,6 +17,9 @@
 //! A signal is acted on at the first bar of its symbol stamped at or after its
 //! timestamp (it was known by that bar's close), so with the default fill timing it
 //! trades at the following bar's open. Rows must be in non-decreasing time order.
+//! Signals dated before a symbol's first bar (stale when the data starts) or after its
+//! last bar are never acted on; the report says how many. `stop_loss` and
+//! `take_profit` go with a `side` of long or short, not with a target or flat.
 
 use super::{Intent, Signal, Strategy, StrategyContext};
 use crate::model::{Bar, Instrument, SymbolId, Timestamp};
@@ -55,6 +58,10 @@ pub struct SignalsFile {
     /// Per symbol, in time order; `next[symbol]` is the first not yet emitted.
     queues: Vec<Vec<TimedSignal>>,
     next: Vec<usize>,
+    /// Per symbol: signals dropped because they predate the symbol's first bar.
+    stale: Vec<usize>,
+    seen_bar: Vec<bool>,
+    symbols: Vec<String>,
 }
 
 impl SignalsFile {
@@ -151,6 +158,15 @@ impl SignalsFile {
             };
             let mut signal = Signal::new(symbol, intent);
             signal.confidence = confidence;
+            let has_side = matches!(intent, Intent::Long | Intent::Short);
+            for c in [6, 7] {
+                if get(c).is_some() && !has_side {
+                    return Err(field_err(
+                        c,
+                        "goes with a side of long or short, not with a target or flat".to_string(),
+                    ));
+                }
+            }
             for (c, slot) in [
                 (5, &mut signal.limit_px),
                 (6, &mut signal.stop_loss),
@@ -165,8 +181,14 @@ impl SignalsFile {
             }
             queues[symbol].push(TimedSignal { ts, signal });
         }
-        let next = vec![0; queues.len()];
-        Ok(SignalsFile { queues, next })
+        let n = queues.len();
+        Ok(SignalsFile {
+            queues,
+            next: vec![0; n],
+            stale: vec![0; n],
+            seen_bar: vec![false; n],
+            symbols: instruments.iter().map(|i| i.symbol.clone()).collect(),
+        })
     }
 
     /// Number of signals loaded, over all symbols.
@@ -180,9 +202,36 @@ impl SignalsFile {
 }
 
 impl Strategy for SignalsFile {
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for (symbol, name) in self.symbols.iter().enumerate() {
+            if self.stale[symbol] > 0 {
+                notes.push(format!(
+                    "{name}: {} signal(s) dated before the first bar were not acted on",
+                    self.stale[symbol]
+                ));
+            }
+            let unused = self.queues[symbol].len() - self.next[symbol];
+            if unused > 0 {
+                notes.push(format!(
+                    "{name}: {unused} signal(s) dated after the last bar were not acted on"
+                ));
+            }
+        }
+        notes
+    }
+
     fn on_bar(&mut self, _ctx: &StrategyContext<'_>, symbol: SymbolId, bar: &Bar, signals: &mut Vec<Signal>) {
         let queue = &self.queues[symbol];
         let next = &mut self.next[symbol];
+        if !self.seen_bar[symbol] {
+            // Signals from before the data starts are stale: not acted on all at once.
+            self.seen_bar[symbol] = true;
+            while queue.get(*next).is_some_and(|t| t.ts < bar.ts) {
+                *next += 1;
+                self.stale[symbol] += 1;
+            }
+        }
         while let Some(timed) = queue.get(*next) {
             if timed.ts > bar.ts {
                 break;
@@ -244,5 +293,44 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.field.as_deref(), Some("stop_loss"));
+        let e = load("timestamp,symbol,target,take_profit\n2000-01-03,AAPL,5,110\n")
+            .err()
+            .unwrap();
+        assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("take_profit")));
+        assert!(e.to_string().contains("goes with a side"), "{e}");
+    }
+
+    #[test]
+    fn stale_and_late_signals_are_not_acted_on_and_are_reported() {
+        use crate::model::Bar;
+        use crate::portfolio::Portfolio;
+        let mut s = load(
+            "timestamp,symbol,side\n2000-01-01,AAPL,long\n2000-01-02,AAPL,flat\n2000-01-05,AAPL,long\n2000-02-01,AAPL,flat\n",
+        )
+        .unwrap();
+        let portfolio = Portfolio::new(Decimal::ONE, 2);
+        let ctx = StrategyContext { portfolio: &portfolio };
+        let mut out = Vec::new();
+        for day in ["2000-01-04", "2000-01-05", "2000-01-06"] {
+            let px = Decimal::from(10);
+            let ts = Timestamp::parse_iso(day).unwrap();
+            let bar = Bar {
+                ts,
+                open: px,
+                high: px,
+                low: px,
+                close: px,
+                volume: px,
+            };
+            s.on_bar(&ctx, 0, &bar, &mut out);
+        }
+        assert_eq!(out.iter().map(|s| s.intent).collect::<Vec<_>>(), [Intent::Long]);
+        assert_eq!(
+            s.notes(),
+            [
+                "AAPL: 2 signal(s) dated before the first bar were not acted on",
+                "AAPL: 1 signal(s) dated after the last bar were not acted on"
+            ]
+        );
     }
 }

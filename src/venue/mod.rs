@@ -82,8 +82,9 @@ pub enum VenueEvent {
 
 /// The venue's view of the account it trades for, and where its events go.
 pub trait VenueListener {
-    /// Cash available to an all-cash order at the moment it fills.
-    fn available_cash(&self) -> Decimal;
+    /// What an all-cash order may spend at the moment it fills (equity not committed to
+    /// positions).
+    fn buying_power(&self) -> Decimal;
     fn on_venue_event(&mut self, event: VenueEvent);
 }
 
@@ -101,6 +102,7 @@ struct WorkingOrder {
     /// Day index of the first bar the order could trade on (for DAY expiry); set on arrival.
     session_day: Option<i64>,
     fees: OrderFees,
+    oco: Option<OrderId>,
 }
 
 impl WorkingOrder {
@@ -116,6 +118,7 @@ impl WorkingOrder {
             triggered: false,
             session_day: None,
             fees: OrderFees::default(),
+            oco: order.oco,
         }
     }
 }
@@ -136,8 +139,6 @@ pub struct SimulatedVenue {
     latency_ns: i64,
     /// Seeded from the scenario; drawn once per fill only when the noise is on.
     rng: ChaCha8Rng,
-    /// Reused between bars to avoid allocating on the hot path.
-    still_working: Vec<WorkingOrder>,
 }
 
 /// What the current bar still allows, shared by the orders of its symbol.
@@ -169,7 +170,6 @@ impl SimulatedVenue {
             books,
             latency_ns,
             rng: ChaCha8Rng::seed_from_u64(seed),
-            still_working: Vec::new(),
         }
     }
 
@@ -269,17 +269,16 @@ impl SimulatedVenue {
     }
 
     fn match_bar(&mut self, symbol: usize, bar: &Bar, listener: &mut dyn VenueListener) {
-        let mut orders = std::mem::take(&mut self.books[symbol].working);
-        let mut keep = std::mem::take(&mut self.still_working);
-        keep.clear();
+        let orders = std::mem::take(&mut self.books[symbol].working);
         let day = bar.ts.day_index();
-        let mut budget = self.budget(bar);
-        for mut order in orders.drain(..) {
-            if bar.ts.0 <= order.decision_ts.0.saturating_add(self.latency_ns) {
-                keep.push(order);
-                continue;
-            }
-            if order.tif == TimeInForce::Day && order.session_day.is_some_and(|d| d < day) {
+        // Pass 1: which orders can trade on this bar, and where on its path they would fill.
+        let mut slots: Vec<Option<WorkingOrder>> = Vec::with_capacity(orders.len());
+        let mut candidates: Vec<(Decimal, usize, path::PathFill)> = Vec::new();
+        let mut trading = Vec::with_capacity(orders.len());
+        for mut order in orders {
+            let index = slots.len();
+            let eligible = bar.ts.0 > order.decision_ts.0.saturating_add(self.latency_ns);
+            if eligible && order.tif == TimeInForce::Day && order.session_day.is_some_and(|d| d < day) {
                 listener.on_venue_event(VenueEvent::Expired {
                     order_id: order.id,
                     ts: bar.ts,
@@ -287,50 +286,73 @@ impl SimulatedVenue {
                 });
                 continue;
             }
-            let first_bar = order.session_day.is_none();
-            if first_bar {
-                order.session_day = Some(day);
-                listener.on_venue_event(VenueEvent::Arrived {
-                    order_id: order.id,
-                    ts: bar.ts,
-                    px: bar.open,
-                    volume: bar.volume,
-                });
-            }
-            let outcome = match_order(bar, self.config.intrabar_path, order.side, &order.kind, order.triggered);
-            let mut done = false;
-            match outcome {
-                MatchOutcome::Fill(path_fill) => {
-                    if path_fill.triggered && !order.triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
+            if eligible {
+                if order.session_day.is_none() {
+                    order.session_day = Some(day);
+                    listener.on_venue_event(VenueEvent::Arrived {
+                        order_id: order.id,
+                        ts: bar.ts,
+                        px: bar.open,
+                        volume: bar.volume,
+                    });
+                }
+                match match_order(bar, self.config.intrabar_path, order.side, &order.kind, order.triggered) {
+                    MatchOutcome::Fill(fill) => candidates.push((fill.at, index, fill)),
+                    MatchOutcome::TriggeredOnly => {
+                        order.triggered = true;
                         listener.on_venue_event(VenueEvent::Triggered {
                             order_id: order.id,
                             ts: bar.ts,
                         });
                     }
-                    order.triggered |= path_fill.triggered;
-                    done = self.execute(
-                        symbol,
-                        &mut order,
-                        bar,
-                        path_fill.px,
-                        path_fill.resting,
-                        &mut budget,
-                        listener,
-                    );
+                    MatchOutcome::NoFill => {}
                 }
-                MatchOutcome::TriggeredOnly => {
-                    order.triggered = true;
-                    listener.on_venue_event(VenueEvent::Triggered {
-                        order_id: order.id,
+            }
+            trading.push(eligible);
+            slots.push(Some(order));
+        }
+        // Pass 2: fill in the order the path reaches the orders (ties: arrival order, so an
+        // exit placed before an entry fills first). A filled leg of a one-cancels-other pair
+        // cancels its sibling at once, so both legs never fill on one bar.
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut budget = self.budget(bar);
+        let mut done = vec![false; slots.len()];
+        for (_, index, fill) in candidates {
+            let Some(order) = slots[index].as_mut() else {
+                continue;
+            };
+            if fill.triggered && !order.triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
+                listener.on_venue_event(VenueEvent::Triggered {
+                    order_id: order.id,
+                    ts: bar.ts,
+                });
+            }
+            order.triggered |= fill.triggered;
+            let before = order.filled;
+            done[index] = self.execute(symbol, order, bar, fill.px, fill.resting, &mut budget, listener);
+            let (filled_now, sibling) = (order.filled > before, order.oco);
+            if filled_now && let Some(sibling) = sibling {
+                let other = slots.iter().position(|o| o.as_ref().is_some_and(|o| o.id == sibling));
+                if let Some(other) = other {
+                    slots[other] = None;
+                    listener.on_venue_event(VenueEvent::Cancelled {
+                        order_id: sibling,
                         ts: bar.ts,
+                        reason: "the other leg of its one-cancels-other pair filled".to_string(),
                     });
                 }
-                MatchOutcome::NoFill => {}
             }
-            if done {
+        }
+        // What is left keeps working, unless its time in force ends it after its first bar.
+        let mut keep = Vec::with_capacity(slots.len());
+        for (index, slot) in slots.into_iter().enumerate() {
+            let Some(order) = slot else {
+                continue;
+            };
+            if done[index] {
                 continue;
             }
-            if matches!(order.tif, TimeInForce::Ioc | TimeInForce::Fok) {
+            if trading[index] && matches!(order.tif, TimeInForce::Ioc | TimeInForce::Fok) {
                 let reason = format!(
                     "{} order not filled whole on the first bar it could trade",
                     order.tif.as_str()
@@ -345,7 +367,6 @@ impl SimulatedVenue {
             keep.push(order);
         }
         self.books[symbol].working = keep;
-        self.still_working = orders;
     }
 
     /// Fills as much of `order` at `px_before_slippage` as the bar's budget allows.
@@ -378,23 +399,40 @@ impl SimulatedVenue {
             noise_z,
             noise_bps: self.config.slippage_noise_bps,
         };
-        let (config, clamp, side) = (&self.config.slippage, self.config.price_clamp, order.side);
+        let (config, clamp, side, limit) = (
+            &self.config.slippage,
+            self.config.price_clamp,
+            order.side,
+            order.kind.limit_px(),
+        );
+        // A resting limit traded through fills at its limit: it provided the liquidity, so
+        // no spread or impact. Any other limit fill is slipped, but never past its limit.
         let price_for = |ctx: &FillContext, qty: Decimal| {
+            if resting {
+                return slippage::Slipped {
+                    px: px_before_slippage,
+                    spread_per_unit: Decimal::ZERO,
+                };
+            }
             let ctx = FillContext { qty, ..*ctx };
-            slippage::apply(config, clamp, instrument, bar, side, px_before_slippage, &ctx)
+            let slipped = slippage::apply(config, clamp, instrument, bar, side, px_before_slippage, &ctx);
+            match limit {
+                Some(limit) => cap_at_limit(slipped, side, limit, px_before_slippage),
+                None => slipped,
+            }
         };
 
         let remaining = match order.qty {
             OrderQty::Units(q) => q - order.filled,
             OrderQty::AllCash => {
-                let cash = listener.available_cash();
+                let cash = listener.buying_power();
                 let commission = &self.config.commission;
                 let fees_before = order.fees;
                 let fee = |q: Decimal, px: Decimal| fees::commission(commission, q, px, liquidity, &fees_before);
                 // Size at the unimpacted price, then again at the price the first size
                 // would get: impact only grows with size, so the second size is affordable.
-                let first = all_cash_qty(cash, price_for(&ctx, Decimal::ZERO).px, instrument, |q, px| fee(q, px));
-                let qty = all_cash_qty(cash, price_for(&ctx, first).px, instrument, |q, px| fee(q, px));
+                let first = all_cash_qty(cash, price_for(&ctx, Decimal::ZERO).px, instrument, fee);
+                let qty = all_cash_qty(cash, price_for(&ctx, first).px, instrument, fee);
                 if qty < instrument.min_qty.max(instrument.lot_size) || qty <= Decimal::ZERO {
                     listener.on_venue_event(VenueEvent::Cancelled {
                         order_id: order.id,
@@ -464,6 +502,19 @@ impl SimulatedVenue {
                 });
             }
         }
+    }
+}
+
+/// Keeps a slipped limit fill at or better than its limit, cutting impact first.
+fn cap_at_limit(slipped: slippage::Slipped, side: Side, limit: Decimal, before: Decimal) -> slippage::Slipped {
+    let px = match side {
+        Side::Buy => slipped.px.min(limit),
+        Side::Sell => slipped.px.max(limit),
+    };
+    let moved = (side.sign() * (px - before)).max(Decimal::ZERO);
+    slippage::Slipped {
+        px,
+        spread_per_unit: slipped.spread_per_unit.min(moved),
     }
 }
 
@@ -542,7 +593,7 @@ mod tests {
     }
 
     impl VenueListener for Recorder {
-        fn available_cash(&self) -> Decimal {
+        fn buying_power(&self) -> Decimal {
             self.cash
         }
         fn on_venue_event(&mut self, event: VenueEvent) {
@@ -581,6 +632,7 @@ mod tests {
             arrival_px: None,
             arrival_volume: None,
             end_px: None,
+            oco: None,
             reason: "test",
             note: None,
         }

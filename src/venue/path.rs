@@ -35,26 +35,38 @@ pub fn path_points(bar: &Bar, mode: IntrabarPath) -> [Decimal; 4] {
     }
 }
 
-/// A fill price before slippage, and whether the order provided liquidity.
+/// A fill price before slippage, where on the path it happened, and whether the order
+/// provided liquidity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PathFill {
     pub px: Decimal,
+    /// Position along the path: 0 at the open, k + f a fraction f along the segment from
+    /// point k to point k + 1, 3 at the close. Orders of one bar fill in this order.
+    pub at: Decimal,
     /// True when the order rested and was traded through (a maker fill).
     pub resting: bool,
     /// True when a stop(-limit) triggered on this bar.
     pub triggered: bool,
 }
 
-/// Where the path stands after an event: the price there and the points still ahead.
+/// Where the path stands after an event: the price there, the position, and the index
+/// of the next path point.
 #[derive(Clone, Copy)]
-struct PathPos<'a> {
+struct PathPos {
     px: Decimal,
-    ahead: &'a [Decimal],
+    at: Decimal,
+    next: usize,
 }
 
-/// First point at which the path is at or beyond `level` in the adverse direction for a
+/// Fraction of the way from `from` to `to` at which the price equals `level`.
+fn crossing(from: Decimal, to: Decimal, level: Decimal) -> Decimal {
+    debug_assert!(from != to, "a crossing needs a moving segment");
+    (level - from).abs() / (to - from).abs()
+}
+
+/// First place where the path is at or beyond `level` in the adverse direction for a
 /// stop (`Buy`: at or above; `Sell`: at or below).
-fn reach(path: &[Decimal; 4], side: Side, level: Decimal) -> Option<PathPos<'_>> {
+fn reach(path: &[Decimal; 4], side: Side, level: Decimal) -> Option<PathPos> {
     let beyond = |p: Decimal| match side {
         Side::Buy => p >= level,
         Side::Sell => p <= level,
@@ -62,29 +74,41 @@ fn reach(path: &[Decimal; 4], side: Side, level: Decimal) -> Option<PathPos<'_>>
     if beyond(path[0]) {
         return Some(PathPos {
             px: path[0],
-            ahead: &path[1..],
+            at: Decimal::ZERO,
+            next: 1,
         });
     }
     (1..path.len()).find(|&k| beyond(path[k])).map(|k| PathPos {
         px: level,
-        ahead: &path[k..],
+        at: Decimal::from(k - 1) + crossing(path[k - 1], path[k], level),
+        next: k,
     })
 }
 
 /// A limit order working from `pos`: fills at the current price if it is already at or
-/// better than the limit, else at the limit if the rest of the path trades through it.
-fn limit_from(pos: PathPos<'_>, side: Side, limit: Decimal) -> Option<(Decimal, bool)> {
-    let (marketable, through) = match side {
-        Side::Buy => (pos.px <= limit, pos.ahead.iter().any(|p| *p < limit)),
-        Side::Sell => (pos.px >= limit, pos.ahead.iter().any(|p| *p > limit)),
+/// better than the limit, else at the limit where the rest of the path first trades
+/// through it. Returns the price, the position and whether it was a resting fill.
+fn limit_from(path: &[Decimal; 4], pos: PathPos, side: Side, limit: Decimal) -> Option<(Decimal, Decimal, bool)> {
+    let through = |p: Decimal| match side {
+        Side::Buy => p < limit,
+        Side::Sell => p > limit,
+    };
+    let marketable = match side {
+        Side::Buy => pos.px <= limit,
+        Side::Sell => pos.px >= limit,
     };
     if marketable {
-        Some((pos.px, false))
-    } else if through {
-        Some((limit, true))
-    } else {
-        None
+        return Some((pos.px, pos.at, false));
     }
+    (pos.next..path.len()).find(|&k| through(path[k])).map(|k| {
+        // The segment into point k starts at or before the limit (else k would not be the
+        // first), so the crossing lies on it, after `pos`.
+        (
+            limit,
+            Decimal::from(k - 1) + crossing(path[k - 1], path[k], limit),
+            true,
+        )
+    })
 }
 
 /// Decides whether an order fills in `bar` and at what price (before slippage).
@@ -99,28 +123,25 @@ pub fn match_order(
     let path = path_points(bar, mode);
     let start = PathPos {
         px: path[0],
-        ahead: &path[1..],
+        at: Decimal::ZERO,
+        next: 1,
+    };
+    let fill = |(px, at, resting): (Decimal, Decimal, bool), triggered: bool| {
+        MatchOutcome::Fill(PathFill {
+            px,
+            at,
+            resting,
+            triggered,
+        })
     };
     let outcome = match *kind {
-        OrderKind::Market => MatchOutcome::Fill(PathFill {
-            px: bar.open,
-            resting: false,
-            triggered: false,
-        }),
-        OrderKind::Limit { limit_px } => match limit_from(start, side, limit_px) {
-            Some((px, resting)) => MatchOutcome::Fill(PathFill {
-                px,
-                resting,
-                triggered: false,
-            }),
+        OrderKind::Market => fill((bar.open, Decimal::ZERO, false), false),
+        OrderKind::Limit { limit_px } => match limit_from(&path, start, side, limit_px) {
+            Some(found) => fill(found, false),
             None => MatchOutcome::NoFill,
         },
         OrderKind::Stop { stop_px } => match reach(&path, side, stop_px) {
-            Some(pos) => MatchOutcome::Fill(PathFill {
-                px: pos.px,
-                resting: false,
-                triggered: true,
-            }),
+            Some(pos) => fill((pos.px, pos.at, false), true),
             None => MatchOutcome::NoFill,
         },
         OrderKind::StopLimit { stop_px, limit_px } => {
@@ -131,12 +152,8 @@ pub fn match_order(
             };
             match trigger {
                 None => MatchOutcome::NoFill,
-                Some(pos) => match limit_from(pos, side, limit_px) {
-                    Some((px, resting)) => MatchOutcome::Fill(PathFill {
-                        px,
-                        resting: resting || already_triggered,
-                        triggered: true,
-                    }),
+                Some(pos) => match limit_from(&path, pos, side, limit_px) {
+                    Some((px, at, resting)) => fill((px, at, resting || already_triggered), true),
                     None if already_triggered => MatchOutcome::NoFill,
                     None => MatchOutcome::TriggeredOnly,
                 },
@@ -150,6 +167,11 @@ pub fn match_order(
             fill.px,
             bar.low,
             bar.high
+        );
+        debug_assert!(
+            fill.at >= Decimal::ZERO && fill.at <= Decimal::from(3),
+            "path position {}",
+            fill.at
         );
     }
     outcome
@@ -254,6 +276,58 @@ mod tests {
         assert_eq!(
             px(match_order(&b2, IntrabarPath::Adaptive, Side::Sell, &kind, false)),
             Some(dec!(10.5))
+        );
+    }
+
+    fn at(outcome: MatchOutcome) -> Option<Decimal> {
+        match outcome {
+            MatchOutcome::Fill(f) => Some(f.at),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn positions_along_the_path_order_the_fills_of_a_bar() {
+        // O 100 → H 110 → L 90 → C 100: a sell limit at 105 trades through on the way up
+        // (half way along the first segment), a sell stop at 95 on the way down (three
+        // quarters along the second): the take-profit comes first.
+        let b = bar(dec!(100), dec!(110), dec!(90), dec!(100));
+        let take_profit = at(match_order(
+            &b,
+            P,
+            Side::Sell,
+            &OrderKind::Limit { limit_px: dec!(105) },
+            false,
+        ));
+        let stop_loss = at(match_order(
+            &b,
+            P,
+            Side::Sell,
+            &OrderKind::Stop { stop_px: dec!(95) },
+            false,
+        ));
+        assert_eq!((take_profit, stop_loss), (Some(dec!(0.5)), Some(dec!(1.75))));
+        // Adaptive with a nearer low visits the low first: the stop comes first.
+        let b = bar(dec!(100), dec!(110), dec!(95), dec!(100));
+        let stop = at(match_order(
+            &b,
+            IntrabarPath::Adaptive,
+            Side::Sell,
+            &OrderKind::Stop { stop_px: dec!(96) },
+            false,
+        ));
+        let limit = at(match_order(
+            &b,
+            IntrabarPath::Adaptive,
+            Side::Sell,
+            &OrderKind::Limit { limit_px: dec!(105) },
+            false,
+        ));
+        assert!(stop < limit, "{stop:?} {limit:?}");
+        // Market orders and gaps fill at position 0.
+        assert_eq!(
+            at(match_order(&b, P, Side::Buy, &OrderKind::Market, false)),
+            Some(dec!(0))
         );
     }
 
