@@ -66,23 +66,72 @@ fn run_writes_a_complete_report_folder_and_prints_a_summary() {
 }
 
 #[test]
-fn same_scenario_in_two_processes_gives_byte_identical_reports() {
+fn same_scenario_in_separate_processes_gives_byte_identical_reports_from_any_working_directory() {
     let dir = tempfile::tempdir().unwrap();
-    for scenario in ["scenarios/portfolio_aapl_ibm_msft.toml", "scenarios/signals_aapl.toml"] {
-        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-        for out in [&a, &b] {
-            let output = run_into(scenario, out, &["--quiet"]);
-            assert!(output.status.success(), "{scenario}: {}", text(&output.stderr));
+    for scenario in ["portfolio_aapl_ibm_msft.toml", "signals_aapl.toml"] {
+        // From the project root, from inside scenarios/, and by an absolute path.
+        let absolute = root().join("scenarios").join(scenario);
+        let runs = [
+            (root(), format!("scenarios/{scenario}")),
+            (root().join("scenarios"), scenario.to_string()),
+            (std::env::temp_dir(), absolute.display().to_string()),
+        ];
+        let mut outs = Vec::new();
+        for (i, (cwd, path)) in runs.iter().enumerate() {
+            let out = dir.path().join(format!("{scenario}-{i}"));
+            let output = Command::new(env!("CARGO_BIN_EXE_slipstream"))
+                .args(["run", path, "--out", out.to_str().unwrap(), "--quiet"])
+                .current_dir(cwd)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{scenario} from {}: {}",
+                cwd.display(),
+                text(&output.stderr)
+            );
             assert!(output.stdout.is_empty(), "--quiet prints nothing");
+            outs.push(out);
         }
         for file in REPORT_FILES {
-            let (x, y) = (
-                std::fs::read(a.join(file)).unwrap(),
-                std::fs::read(b.join(file)).unwrap(),
-            );
-            assert!(x == y, "{scenario}: {file} differs between two runs");
+            let first = std::fs::read(outs[0].join(file)).unwrap();
+            for other in &outs[1..] {
+                assert!(
+                    first == std::fs::read(other.join(file)).unwrap(),
+                    "{scenario}: {file} differs between runs"
+                );
+            }
         }
     }
+}
+
+#[test]
+fn output_that_cannot_be_written_is_exit_code_5_not_a_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux: nothing to test here
+    };
+    let output = Command::new(env!("CARGO_BIN_EXE_slipstream"))
+        .args(["data", "check", "data/AAPL_1d_bokeh.csv"])
+        .current_dir(root())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5), "{}", text(&output.stderr));
+    assert!(!text(&output.stderr).contains("panicked"));
+}
+
+#[test]
+fn validate_checks_that_the_data_files_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"s\"\ncash = 1000\n[[instruments]]\nsymbol = \"X\"\ndata = \"missing.csv\"\n[strategy]\nkind = \"buy_and_hold\"\n",
+    )
+    .unwrap();
+    let output = slipstream(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(4));
+    assert!(text(&output.stderr).contains("missing.csv"), "{}", text(&output.stderr));
 }
 
 #[test]

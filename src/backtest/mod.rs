@@ -328,9 +328,8 @@ fn warnings(
     }
     for file in files.iter().filter(|f| f.gaps > 0) {
         out.push(format!(
-            "{}: {} gaps in the data (missing bars beyond weekends); see `slipstream data check`",
-            file.path.display(),
-            file.gaps
+            "{}: {} gaps in the data (missing bars beyond weekends; exchange holidays count); see `slipstream data check`",
+            file.symbol, file.gaps
         ));
     }
     for skip in skipped.iter().take(20) {

@@ -17,6 +17,29 @@ Exit codes:
   5  cannot write output
   70 internal error (a bug in slipstream; please report it)";
 
+/// Exit code of an internal error (a bug): sysexits' EX_SOFTWARE.
+pub const INTERNAL: u8 = 70;
+
+/// Turns a panic into one line on stderr naming it as a bug; the exit code is
+/// [`INTERNAL`] (set by `main`, which catches the unwind).
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error{place}: {what} (a bug in slipstream; please report it with the scenario and data)"
+        );
+    }));
+}
+
 pub enum Failure {
     Usage(String),
     Scenario(ScenarioErrors),
@@ -38,7 +61,7 @@ impl Failure {
             Failure::Backtest(
                 e @ (BacktestError::Data(_) | BacktestError::Signals(_) | BacktestError::NoBars { .. }),
             ) => (4, e.to_string()),
-            Failure::Backtest(e @ BacktestError::Engine(_)) => (70, e.to_string()),
+            Failure::Backtest(e @ BacktestError::Engine(_)) => (INTERNAL, e.to_string()),
             Failure::Report(e) => (5, e.to_string()),
             Failure::Io(path, e) => (5, format!("{}: {e}", path.display())),
         };

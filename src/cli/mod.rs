@@ -106,17 +106,33 @@ struct SynthArgs {
 }
 
 pub fn main() -> ExitCode {
+    exit::install_panic_hook();
     let cli = Cli::parse();
-    let result = match cli.command {
+    let outcome = std::panic::catch_unwind(|| dispatch(cli));
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(failure)) => failure.report(),
+        // The hook already printed one line naming the bug.
+        Err(_) => ExitCode::from(exit::INTERNAL),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Data(DataCommand::Check(args)) => check(args),
         Command::Data(DataCommand::Synth(args)) => synth(args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(),
     }
+}
+
+/// Writes to stdout; a closed pipe or a full disk is an output error (exit 5), not a panic.
+fn print_out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Io(PathBuf::from("standard output"), e))
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
@@ -137,8 +153,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let files = report::write_reports(&result, &out_dir).map_err(Failure::Report)?;
     if !args.quiet {
         let (metrics, _) = report::run_metrics(&result);
-        print!("{}", report::summary_text(&result, &metrics));
-        println!("reports: {}/", files.dir.display());
+        print_out(&format!(
+            "{}reports: {}/\n",
+            report::summary_text(&result, &metrics),
+            files.dir.display()
+        ))?;
     }
     Ok(())
 }
@@ -159,15 +178,23 @@ fn progress_bar(total: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
 
 fn validate(args: ScenarioArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario, &args.overrides).map_err(Failure::Scenario)?;
-    println!(
-        "{}: ok ({} instrument{}, strategy {}, output {})",
+    // The files the scenario names must be there to run it.
+    let mut files: Vec<&Path> = scenario.instruments.iter().map(|i| i.data.path.as_path()).collect();
+    if let scenario::StrategyConfig::SignalsFile { path } = &scenario.strategy {
+        files.push(path);
+    }
+    for file in files {
+        std::fs::File::open(file)
+            .map_err(|e| Failure::Data(data::DataError::new(file, format!("cannot open: {e}"))))?;
+    }
+    print_out(&format!(
+        "{}: ok ({} instrument{}, strategy {}, output {})\n",
         args.scenario.display(),
         scenario.instruments.len(),
         if scenario.instruments.len() == 1 { "" } else { "s" },
         scenario.strategy.name(),
         scenario.output_dir.display()
-    );
-    Ok(())
+    ))
 }
 
 fn check(args: CheckArgs) -> Result<(), Failure> {
@@ -211,7 +238,7 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
         timestamp_format: args.timestamp_format,
     };
     let report = data::check_file(&source, calendar).map_err(Failure::Data)?;
-    print!("{}", report.render());
+    print_out(&report.render())?;
     if report.is_ok() {
         Ok(())
     } else {
