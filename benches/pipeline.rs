@@ -2,7 +2,8 @@
 //!
 //! - `pipeline/sma_10_30`: SMA(10/30) crossover over 1,000,000 synthetic one-minute bars
 //!   held in memory, through the venue's fills to the equity curve (target: at least
-//!   5,000,000 bars/s on one core).
+//!   5,000,000 bars/s on one core); `pipeline/sma_10_30_volume_share`: the same with
+//!   volume-share impact under a 2.5% participation cap (same target).
 //! - `load/csv`: loading the same bars from a CSV file with the csv-crate loader
 //!   (target: at least 1,000,000 bars/s); `load/csv_polars`: the same file through polars.
 //! - Peak heap memory per bar of one pipeline run, bars included (target: at most 200
@@ -15,7 +16,7 @@ use rust_decimal::Decimal;
 use slipstream::backtest::Simulation;
 use slipstream::data::{SynthParams, load_bars, synth_bars, write_csv};
 use slipstream::model::{Calendar, Instrument};
-use slipstream::scenario::{ColumnMap, DataFormat, DataSource, SizingConfig, SmaMode, VenueConfig};
+use slipstream::scenario::{ColumnMap, DataFormat, DataSource, SizingConfig, SlippageConfig, SmaMode, VenueConfig};
 use slipstream::strategy::SmaCross;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -73,13 +74,12 @@ fn bars() -> Vec<slipstream::model::Bar> {
     })
 }
 
-fn run_pipeline(data: &[Vec<slipstream::model::Bar>]) -> usize {
+fn run_pipeline(data: &[Vec<slipstream::model::Bar>], venue: &VenueConfig) -> usize {
     let instruments = [Instrument::equity("SYN")];
-    let venue = VenueConfig::default();
     let simulation = Simulation {
         instruments: &instruments,
         bars: data,
-        venue: &venue,
+        venue,
         sizing: SizingConfig::AllCash,
         cash: Decimal::from(100_000),
         seed: 0,
@@ -125,7 +125,22 @@ fn pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline");
     group.sample_size(10);
     group.throughput(Throughput::Elements(BARS as u64));
-    group.bench_function("sma_10_30", |b| b.iter(|| black_box(run_pipeline(black_box(&data)))));
+    let plain = VenueConfig::default();
+    group.bench_function("sma_10_30", |b| {
+        b.iter(|| black_box(run_pipeline(black_box(&data), &plain)))
+    });
+    // The same with the venue pricing liquidity: volume-share impact under a 2.5% cap.
+    let liquidity = VenueConfig {
+        slippage: SlippageConfig::VolumeShare {
+            price_impact: Decimal::new(1, 1),
+            spread: Decimal::ZERO,
+        },
+        participation_max: Some(Decimal::new(25, 3)),
+        ..VenueConfig::default()
+    };
+    group.bench_function("sma_10_30_volume_share", |b| {
+        b.iter(|| black_box(run_pipeline(black_box(&data), &liquidity)))
+    });
     group.finish();
 }
 

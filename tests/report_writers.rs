@@ -638,14 +638,6 @@ fn an_unwritable_folder_is_named_in_the_error() {
     assert!(err.to_string().contains(&target.display().to_string()), "{err}");
 }
 
-/// Writes the sample report to `$REPORT_SAMPLE_DIR` when set, for a person to look at.
-#[test]
-fn sample_report_for_inspection() {
-    if let Some(dir) = std::env::var_os("REPORT_SAMPLE_DIR") {
-        write_reports(&run(FillTiming::SameClose, true), Path::new(&dir)).unwrap();
-    }
-}
-
 /// A conformance fixture's equity curve (3,270 daily points) as an outcome.
 fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -154,8 +154,11 @@ impl Simulation<'_> {
             }
         }
         progress(bars_done);
-        venue.expire_all(last_ts, "end of data", &mut engine);
-        carry_out(&mut engine, &mut venue, &mut commands, last_ts);
+        // Expiring an entry can place its protective legs; sweep until nothing works.
+        while venue.has_working() {
+            venue.expire_all(last_ts, "end of data", &mut engine);
+            carry_out(&mut engine, &mut venue, &mut commands, last_ts);
+        }
         engine.finish().map_err(BacktestError::Engine)
     }
 }

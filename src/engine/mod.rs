@@ -308,7 +308,12 @@ impl Engine {
         id
     }
 
+    /// Cancels everything working in `symbol` because a new signal replaces it. Entries
+    /// cancelled this way get no protective legs for what they filled: the new signal
+    /// decides the position from here (it exits it, or keeps it).
     fn cancel_working(&mut self, symbol: SymbolId, reason: &'static str) {
+        let working = &self.working[symbol];
+        self.protections_pending.retain(|p| !working.contains(&p.entry));
         for &order_id in &self.working[symbol] {
             self.outbox.push(Command::Cancel {
                 symbol,

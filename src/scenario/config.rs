@@ -188,6 +188,7 @@ pub enum FillTiming {
 #[serde(rename_all = "snake_case")]
 pub enum IntrabarPath {
     /// open → high → low → close.
+    #[serde(rename = "ohlc")]
     OpenHighLowClose,
     /// open → whichever extreme is nearer the open → the other → close.
     Adaptive,

@@ -99,6 +99,13 @@ const INSTRUMENT_FIELDS: &[&str] = &[
     "calendar",
 ];
 const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "volume"];
+/// Largest indicator window (bars): larger ones would only exhaust memory.
+const MAX_WINDOW: i64 = 1_000_000;
+/// One year of latency is already absurd; beyond it time arithmetic could overflow.
+const MAX_LATENCY_MS: i64 = 365 * 86_400_000;
+/// Starting cash bound: keeps every product of cash and price inside Decimal's range.
+const MAX_CASH: i64 = 1_000_000_000_000_000;
+
 const VENUE_FIELDS: &[&str] = &[
     "fill_timing",
     "intrabar_path",
@@ -290,6 +297,16 @@ impl Cx {
         }
     }
 
+    /// An integer in `min..=max`.
+    fn integer_in(&mut self, path: &str, node: &Node, min: i64, max: i64) -> Option<i64> {
+        let value = self.integer(path, node, min)?;
+        if value > max {
+            self.error(path, node.origin, format!("must be at most {max}, found {value}"));
+            return None;
+        }
+        Some(value)
+    }
+
     /// An integer at least `min`.
     fn integer(&mut self, path: &str, node: &Node, min: i64) -> Option<i64> {
         match node.kind {
@@ -396,7 +413,14 @@ impl Cx {
             Some(name)
         });
         let description = self.optional(t, "description", Cx::string);
-        let cash = self.required(t, "cash", |cx, path, node| cx.decimal(path, node, Bound::Positive));
+        let cash = self.required(t, "cash", |cx, path, node| {
+            let cash = cx.decimal(path, node, Bound::Positive)?;
+            if cash > Decimal::from(MAX_CASH) {
+                cx.error(path, node.origin, format!("must be at most {MAX_CASH}, found {cash}"));
+                return None;
+            }
+            Some(cash)
+        });
         let currency = self.optional(t, "currency", Cx::non_empty_string);
         let seed = self.optional(t, "seed", |cx, path, node| cx.integer(path, node, 0));
         let periods_per_year = self.optional(t, "periods_per_year", |cx, path, node| {
@@ -582,8 +606,8 @@ impl Cx {
         self.reject_unknown(t, FIELDS[kind], Some(format!("kind = {:?}", KINDS[kind])));
         match kind {
             0 => {
-                let fast = self.required(t, "fast", |cx, path, node| cx.integer(path, node, 1));
-                let slow = self.required(t, "slow", |cx, path, node| cx.integer(path, node, 1));
+                let fast = self.required(t, "fast", |cx, path, node| cx.integer_in(path, node, 1, MAX_WINDOW));
+                let slow = self.required(t, "slow", |cx, path, node| cx.integer_in(path, node, 1, MAX_WINDOW));
                 let mode = self.optional(t, "mode", |cx, path, node| {
                     cx.choice(path, node, &["long_only", "long_short"])
                         .map(|i| [SmaMode::LongOnly, SmaMode::LongShort][i])
@@ -647,7 +671,9 @@ impl Cx {
         let participation_max = self.optional(t, "participation_max", |cx, path, node| {
             cx.decimal(path, node, Bound::Fraction)
         });
-        let latency_ms = self.optional(t, "latency_ms", |cx, path, node| cx.integer(path, node, 0));
+        let latency_ms = self.optional(t, "latency_ms", |cx, path, node| {
+            cx.integer_in(path, node, 0, MAX_LATENCY_MS)
+        });
         let slippage_noise_bps = self.optional(t, "slippage_noise_bps", |cx, path, node| {
             cx.decimal(path, node, Bound::NonNegative)
         });
@@ -702,7 +728,9 @@ impl Cx {
             }
             _ => {
                 let k = self.required(t, "k", non_negative);
-                let sigma_bars = self.optional(t, "sigma_bars", |cx, path, node| cx.integer(path, node, 2));
+                let sigma_bars = self.optional(t, "sigma_bars", |cx, path, node| {
+                    cx.integer_in(path, node, 2, MAX_WINDOW)
+                });
                 let spread = self.optional(t, "spread", non_negative);
                 Some(SlippageConfig::SquareRoot {
                     k: k?,

@@ -36,6 +36,9 @@ pub struct SignalsError {
     pub message: String,
 }
 
+/// Largest magnitude of a target or price: keeps quantity × price inside Decimal's range.
+const VALUE_MAX: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0);
+
 const COLUMNS: [&str; 8] = [
     "timestamp",
     "symbol",
@@ -134,9 +137,16 @@ impl SignalsFile {
                 .ok_or_else(|| field_err(1, format!("`{symbol_text}` is not an instrument of the scenario")))?;
 
             let decimal = |c: usize| -> Result<Option<Decimal>, SignalsError> {
-                get(c)
+                let value = get(c)
                     .map(|v| Decimal::from_str(v).map_err(|_| field_err(c, format!("`{v}` is not a number"))))
-                    .transpose()
+                    .transpose()?;
+                match value {
+                    Some(v) if v.abs() > VALUE_MAX => Err(field_err(
+                        c,
+                        format!("{v} is outside the supported range -{VALUE_MAX} .. {VALUE_MAX}"),
+                    )),
+                    other => Ok(other),
+                }
             };
             let intent = match (get(2), decimal(3)?) {
                 (Some(_), Some(_)) => return Err(field_err(3, "give either side or target, not both".to_string())),
@@ -298,6 +308,12 @@ mod tests {
             .unwrap();
         assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("take_profit")));
         assert!(e.to_string().contains("goes with a side"), "{e}");
+        let e = load("timestamp,symbol,target\n2000-01-03,AAPL,79228162514264337593543950335\n")
+            .err()
+            .unwrap();
+        assert_eq!(e.field.as_deref(), Some("target"));
+        assert!(e.to_string().contains("outside the supported range"), "{e}");
+        assert_eq!(VALUE_MAX, Decimal::from(1_000_000_000_000i64));
     }
 
     #[test]

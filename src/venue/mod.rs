@@ -177,6 +177,11 @@ impl SimulatedVenue {
         &self.config
     }
 
+    /// True while any order is working in any symbol.
+    pub fn has_working(&self) -> bool {
+        self.books.iter().any(|b| !b.working.is_empty())
+    }
+
     /// Number of orders still working in `symbol`.
     pub fn working_count(&self, symbol: usize) -> usize {
         self.books[symbol].working.len()
