@@ -412,6 +412,152 @@ fn parquet_errors_name_rows() {
     );
 }
 
+/// Microseconds (or whatever `per_sec` says) since the epoch of a civil date-time,
+/// computed by chrono independently of the loader.
+fn epoch(y: i32, m: u32, d: u32, per_sec: i64) -> i64 {
+    let secs = chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp();
+    secs * per_sec
+}
+
+#[test]
+fn parquet_refuses_out_of_range_timestamps_prices_and_volumes() {
+    let dir = TempDir::new().unwrap();
+    let micros = |y, m, d| epoch(y, m, d, 1_000_000);
+    let stamps = vec![
+        micros(2000, 3, 1),
+        micros(2263, 1, 1),
+        micros(2000, 3, 3),
+        micros(2000, 3, 4),
+        micros(2000, 3, 5),
+        micros(2000, 3, 6),
+        micros(2000, 3, 7),
+    ];
+    let df = DataFrame::new_infer_height(vec![
+        Column::from(
+            Series::new("timestamp".into(), stamps)
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                .unwrap(),
+        ),
+        Column::from(Series::new(
+            "open".into(),
+            vec![100.0, 100.0, 1e25, 100.0, 100.0, 1e30, 100.0],
+        )),
+        Column::from(Series::new(
+            "high".into(),
+            vec![105.0, 105.0, 1e25, 105.0, 105.0, 1e30, 105.0],
+        )),
+        Column::from(Series::new(
+            "low".into(),
+            vec![99.0, 99.0, 99.0, 1e-28, 99.0, 99.0, 99.0],
+        )),
+        Column::from(Series::new(
+            "close".into(),
+            vec![101.0, 101.0, 101.0, 101.0, 101.0, 101.0, 101.0],
+        )),
+        Column::from(Series::new(
+            "volume".into(),
+            vec![1_i64, 1, 1, 1, 5_000_000_000_000_000_000, 1, 1],
+        )),
+    ])
+    .unwrap();
+    let path = dir.path().join("extreme.parquet");
+    write_parquet(df, &path);
+    let src = source(&path, DataFormat::Parquet);
+    let p = path.display();
+    let err = load_bars(&src, None, None, Calendar::Crypto).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{p}: row 2: timestamp: 2263-01-01T00:00:00 is outside the supported range 1677-09-22 .. 2262-04-11")
+    );
+    let report = slipstream::data::check_file(&src, Calendar::Crypto).unwrap();
+    let shown: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    let prices = "is outside the supported price range 0.00000001 .. 1000000000000";
+    assert_eq!(
+        shown,
+        vec![
+            format!(
+                "{p}: row 2: timestamp: 2263-01-01T00:00:00 is outside the supported range 1677-09-22 .. 2262-04-11"
+            ),
+            format!("{p}: row 3: open: 1e25 {prices}"),
+            format!("{p}: row 4: low: 1e-28 {prices}"),
+            format!("{p}: row 5: volume: 5e18 is outside the supported volume range 0 .. 1000000000000000000"),
+            format!("{p}: row 6: open: 1e30 {prices}"),
+        ]
+    );
+    assert_eq!(report.summary.rows, 2);
+}
+
+#[test]
+fn parquet_dates_and_datetimes_of_every_unit_are_range_checked() {
+    let dir = TempDir::new().unwrap();
+    let one = |stamps: Series, name: &str| {
+        let df = DataFrame::new_infer_height(vec![
+            Column::from(stamps),
+            Column::from(Series::new("open".into(), vec![10.0])),
+            Column::from(Series::new("high".into(), vec![11.0])),
+            Column::from(Series::new("low".into(), vec![9.0])),
+            Column::from(Series::new("close".into(), vec![10.5])),
+            Column::from(Series::new("volume".into(), vec![1_i64])),
+        ])
+        .unwrap();
+        let path = dir.path().join(name);
+        write_parquet(df, &path);
+        load_bars(&source(&path, DataFormat::Parquet), None, None, Calendar::Crypto)
+    };
+    let datetime = |value: i64, unit: TimeUnit| {
+        Series::new("timestamp".into(), vec![value])
+            .cast(&DataType::Datetime(unit, None))
+            .unwrap()
+    };
+    let date = |y, m, d| {
+        let days = (epoch(y, m, d, 1) / 86_400) as i32;
+        Series::new("timestamp".into(), vec![days])
+            .cast(&DataType::Date)
+            .unwrap()
+    };
+    let out = "is outside the supported range 1677-09-22 .. 2262-04-11";
+    let cases = [
+        (date(2263, 1, 1), "2263-01-01".to_string()),
+        (date(1600, 2, 29), "1600-02-29".to_string()),
+        (
+            datetime(epoch(2263, 1, 1, 1_000), TimeUnit::Milliseconds),
+            "2263-01-01T00:00:00".to_string(),
+        ),
+        (
+            datetime(epoch(1600, 1, 1, 1_000) + 1_500, TimeUnit::Milliseconds),
+            "1600-01-01T00:00:01".to_string(),
+        ),
+        (
+            datetime(i64::MAX, TimeUnit::Microseconds),
+            "294247-01-10T04:00:54".to_string(),
+        ),
+    ];
+    for (i, (stamps, shown)) in cases.into_iter().enumerate() {
+        let err = one(stamps, &format!("t{i}.parquet")).unwrap_err();
+        assert_eq!((err.line, err.field.as_deref()), (Some(1), Some("timestamp")), "{err}");
+        assert_eq!(err.message, format!("{shown} {out}"));
+    }
+    // The edges that fit still load, in every unit.
+    let last_day = date(2262, 4, 11);
+    let first_day = date(1677, 9, 22);
+    assert_eq!(
+        one(last_day, "last.parquet").unwrap().bars[0].ts.to_string(),
+        "2262-04-11T00:00:00"
+    );
+    assert_eq!(
+        one(first_day, "first.parquet").unwrap().bars[0].ts.to_string(),
+        "1677-09-22T00:00:00"
+    );
+    let max_ms = i64::MAX / 1_000_000;
+    let loaded = one(datetime(max_ms, TimeUnit::Milliseconds), "max_ms.parquet").unwrap();
+    assert_eq!(loaded.bars[0].ts.to_string(), "2262-04-11T23:47:16.854");
+}
+
 fn bars_at(stamps: &[&str]) -> Vec<Bar> {
     stamps
         .iter()

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::dec;
 use rust_decimal::prelude::ToPrimitive;
-use slipstream::data::{SynthParams, load_bars, synth_bars, write_csv};
+use slipstream::data::{PRICE_MAX, SynthParams, load_bars, synth_bars, write_csv};
 use slipstream::model::{Bar, Calendar, Timestamp};
 use slipstream::scenario::{ColumnMap, DataFormat, DataSource};
 
@@ -124,4 +124,186 @@ proptest! {
             prop_assert_eq!(loaded.summary.bar_interval_secs, interval_secs as f64);
         }
     }
+}
+
+#[test]
+fn validate_accepts_the_defaults_and_names_each_bad_parameter() {
+    assert_eq!(SynthParams::default().validate(), Ok(()));
+    let bad = |params: SynthParams, needle: &str| {
+        let err = params.validate().expect_err(needle);
+        assert!(err.contains(needle), "`{err}` does not contain `{needle}`");
+    };
+    let d = SynthParams::default;
+    bad(SynthParams { bars: 0, ..d() }, "bars must be > 0");
+    bad(
+        SynthParams {
+            interval_secs: 0,
+            ..d()
+        },
+        "interval_secs must be > 0",
+    );
+    bad(
+        SynthParams {
+            interval_secs: -60,
+            ..d()
+        },
+        "interval_secs must be > 0",
+    );
+    bad(
+        SynthParams {
+            start_px: dec!(0),
+            ..d()
+        },
+        "start_px must be > 0",
+    );
+    bad(
+        SynthParams {
+            start_px: dec!(-5),
+            ..d()
+        },
+        "start_px must be > 0",
+    );
+    bad(
+        SynthParams {
+            start_px: dec!(10000000000000),
+            ..d()
+        },
+        "start_px 10000000000000 is outside the supported price range 0.00000001 .. 1000000000000",
+    );
+    bad(
+        SynthParams {
+            tick_size: dec!(0),
+            ..d()
+        },
+        "tick_size must be > 0",
+    );
+    bad(
+        SynthParams {
+            tick_size: dec!(-0.01),
+            ..d()
+        },
+        "tick_size must be > 0",
+    );
+    bad(
+        SynthParams {
+            tick_size: dec!(0.000000001),
+            ..d()
+        },
+        "tick_size 0.000000001 is outside the supported price range",
+    );
+    bad(
+        SynthParams {
+            tick_size: dec!(0.000000015),
+            ..d()
+        },
+        "tick_size 0.000000015 is not a multiple of 0.00000001",
+    );
+    bad(
+        SynthParams {
+            start_px: dec!(100000000),
+            tick_size: dec!(0.00000001),
+            ..d()
+        },
+        "start_px 100000000 is more than 1000000000000000 ticks of 0.00000001",
+    );
+    for vol in [f64::NAN, f64::INFINITY, -0.001] {
+        bad(
+            SynthParams {
+                vol_per_bar: vol,
+                ..d()
+            },
+            "vol_per_bar must be finite and >= 0",
+        );
+    }
+}
+
+#[test]
+fn validate_refuses_a_last_bar_past_2262() {
+    let last = Timestamp::parse_iso("2262-04-11T23:47:00").unwrap();
+    let fits = SynthParams {
+        bars: 100,
+        interval_secs: 60,
+        start: Timestamp(last.0 - 99 * 60 * 1_000_000_000),
+        ..SynthParams::default()
+    };
+    assert_eq!(fits.validate(), Ok(()));
+    let bars = synth_bars(&fits);
+    assert_eq!(bars.last().unwrap().ts, last);
+    assert!(bars.windows(2).all(|w| w[0].ts < w[1].ts));
+
+    let one_more = SynthParams {
+        bars: 101,
+        ..fits.clone()
+    };
+    let err = one_more.validate().unwrap_err();
+    assert!(err.contains("past") || err.contains("after"), "{err}");
+    assert!(err.contains("2262-04-11T23:47:16"), "{err}");
+    // Far too many bars, or an interval whose nanoseconds do not fit an i64.
+    let from_2262 = SynthParams {
+        start: Timestamp::parse_iso("2262-01-01").unwrap(),
+        bars: 1_000,
+        interval_secs: 86_400,
+        ..SynthParams::default()
+    };
+    assert!(from_2262.validate().is_err());
+    assert!(
+        SynthParams {
+            bars: usize::MAX,
+            ..SynthParams::default()
+        }
+        .validate()
+        .is_err()
+    );
+    let huge_interval = SynthParams {
+        bars: 2,
+        interval_secs: i64::MAX / 1_000,
+        ..SynthParams::default()
+    };
+    assert!(huge_interval.validate().is_err());
+    // A single bar never steps, whatever the interval.
+    let single = SynthParams {
+        bars: 1,
+        interval_secs: i64::MAX,
+        ..SynthParams::default()
+    };
+    assert_eq!(single.validate(), Ok(()));
+    assert_eq!(synth_bars(&single)[0].ts, single.start);
+}
+
+#[test]
+#[should_panic(expected = "SynthParams::validate")]
+fn synth_bars_refuses_rather_than_wraps() {
+    // Before: the 2263 bars silently wrapped round to 1678 (release) or overflowed (debug).
+    synth_bars(&SynthParams {
+        start: Timestamp::parse_iso("2262-01-01").unwrap(),
+        bars: 1_000,
+        interval_secs: 86_400,
+        ..SynthParams::default()
+    });
+}
+
+#[test]
+fn a_runaway_walk_stays_in_the_supported_price_range() {
+    let params = SynthParams {
+        bars: 300,
+        seed: 3,
+        start_px: dec!(100000000000),
+        vol_per_bar: 2.0,
+        ..SynthParams::default()
+    };
+    assert_eq!(params.validate(), Ok(()));
+    let bars = synth_bars(&params);
+    let top = bars.iter().map(|b| b.high).max().unwrap();
+    assert_eq!(top, PRICE_MAX, "the walk should reach the cap with this volatility");
+    check_valid(&bars, &params).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("wild.csv");
+    write_csv(&bars, &path).unwrap();
+    let source = DataSource {
+        path,
+        format: DataFormat::Csv,
+        columns: ColumnMap::default(),
+        timestamp_format: None,
+    };
+    assert_eq!(load_bars(&source, None, None, Calendar::Crypto).unwrap().bars, bars);
 }

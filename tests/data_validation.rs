@@ -350,3 +350,201 @@ fn polars_csv_skips_blank_lines_like_csv() {
     assert_eq!(csv.bars.len(), 2);
     assert_eq!(csv, polars);
 }
+
+const RANGE: &str = "is outside the supported range 1677-09-22 .. 2262-04-11";
+const PRICE_RANGE: &str = "is outside the supported price range 0.00000001 .. 1000000000000";
+const VOLUME_RANGE: &str = "is outside the supported volume range 0 .. 1000000000000000000";
+
+/// The error for `text` from both CSV readers, which must agree, and `data check`'s list.
+fn csv_errors(text: &str, timestamp_format: Option<&str>) -> (DataError, Vec<DataError>, PathBuf, TempDir) {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "bars.csv", text);
+    let mut csv = source(&path, DataFormat::Csv);
+    csv.timestamp_format = timestamp_format.map(String::from);
+    let mut polars = csv.clone();
+    polars.format = DataFormat::CsvPolars;
+    let err = load_bars(&csv, None, None, Calendar::Equity).expect_err("must fail");
+    assert_eq!(load_bars(&polars, None, None, Calendar::Equity).unwrap_err(), err);
+    let report = check_file(&csv, Calendar::Equity).unwrap();
+    assert_eq!(check_file(&polars, Calendar::Equity).unwrap(), report);
+    (err, report.errors, path, dir)
+}
+
+#[test]
+fn timestamps_after_2262_are_refused_not_wrapped() {
+    // The fast path's three shapes, and chrono's fallback (fractional seconds, minutes only).
+    for stamp in [
+        "2263-01-01",
+        "2263-01-01T00:00:00",
+        "2263-01-01 00:00:00",
+        "2262-04-11T23:47:17",
+        "9999-12-31T23:59:59",
+        "2263-01-01T00:00:00.5",
+        "2263-01-01T00:00",
+    ] {
+        let (err, _, path, _dir) = csv_errors(&format!("{HEADER}{GOOD_1}{stamp},101,103,100,102,2000\n"), None);
+        assert_error(&err, &path, 3, Some("timestamp"), &format!("{stamp} {RANGE}"));
+    }
+    let (err, _, path, _dir) = csv_errors(&format!("{HEADER}{GOOD_1}2263-01-01,101,103,100,102,2000\n"), None);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:3: timestamp: 2263-01-01 is outside the supported range 1677-09-22 .. 2262-04-11",
+            path.display()
+        )
+    );
+    // The last second that fits still loads.
+    let dir = TempDir::new().unwrap();
+    let path = write(
+        &dir,
+        "bars.csv",
+        &format!("{HEADER}{GOOD_1}2262-04-11T23:47:16,101,103,100,102,2000\n"),
+    );
+    let loaded = load_bars(&source(&path, DataFormat::Csv), None, None, Calendar::Equity).unwrap();
+    assert_eq!(loaded.bars[1].ts.to_string(), "2262-04-11T23:47:16");
+}
+
+#[test]
+fn timestamps_before_1677_are_refused_not_wrapped() {
+    let (err, errors, path, _dir) = csv_errors(
+        &format!("{HEADER}1677-09-21T00:12:43,101,103,100,102,2000\n1600-01-01,101,103,100,102,2000\n{GOOD_1}"),
+        None,
+    );
+    assert_error(
+        &err,
+        &path,
+        2,
+        Some("timestamp"),
+        &format!("1677-09-21T00:12:43 {RANGE}"),
+    );
+    let found: Vec<(Option<u64>, String)> = errors.iter().map(|e| (e.line, e.message.clone())).collect();
+    assert_eq!(
+        found,
+        vec![
+            (Some(2), format!("1677-09-21T00:12:43 {RANGE}")),
+            (Some(3), format!("1600-01-01 {RANGE}")),
+        ]
+    );
+}
+
+#[test]
+fn timestamps_out_of_range_with_an_explicit_format() {
+    for (format, stamp) in [
+        ("%d/%m/%Y", "01/01/2263"),
+        ("%Y-%m-%d", "2263-01-01"),
+        ("%Y-%m-%dT%H:%M:%S", "2263-01-01T00:00:00"),
+        ("%Y-%m-%d %H:%M:%S", "1066-10-14 09:00:00"),
+    ] {
+        let (err, _, path, _dir) = csv_errors(&format!("{HEADER}{stamp},101,103,100,102,2000\n"), Some(format));
+        assert_error(&err, &path, 2, Some("timestamp"), &format!("{stamp} {RANGE}"));
+    }
+}
+
+#[test]
+fn data_check_lists_out_of_range_timestamps() {
+    // Before the fix 2263-01-01 wrapped round to 1678-06-12 and `data check` saw nothing wrong.
+    let text = format!("{HEADER}{GOOD_1}{GOOD_2}2263-01-01,101,103,100,102,2000\n");
+    let (_, errors, path, _dir) = csv_errors(&text, None);
+    assert_eq!(errors.len(), 1);
+    assert_error(&errors[0], &path, 4, Some("timestamp"), &format!("2263-01-01 {RANGE}"));
+    let report = check_file(&source(&path, DataFormat::Csv), Calendar::Equity).unwrap();
+    assert_eq!(report.summary.rows, 2);
+    assert_eq!(report.summary.last_ts, Timestamp::parse_iso("2000-03-02"));
+}
+
+#[test]
+fn prices_outside_the_supported_range() {
+    let cases = [
+        ("1e25,1e25,100,102,2000", "open", format!("1e25 {PRICE_RANGE}")),
+        (
+            "101,1000000000000.01,100,102,2000",
+            "high",
+            format!("1000000000000.01 {PRICE_RANGE}"),
+        ),
+        ("101,103,1e-28,102,2000", "low", format!("1e-28 {PRICE_RANGE}")),
+        (
+            "101,103,0.000000009,102,2000",
+            "low",
+            format!("0.000000009 {PRICE_RANGE}"),
+        ),
+        (
+            "101,103,100,50000000000000000000000000000,2000",
+            "close",
+            format!("5e28 {PRICE_RANGE}"),
+        ),
+        // Beyond what a Decimal holds at all: the same message, with the value as written.
+        ("1e30,1e30,100,102,2000", "open", format!("1e30 {PRICE_RANGE}")),
+        ("101,103,1e-30,102,2000", "low", format!("1e-30 {PRICE_RANGE}")),
+        // Not positive is still its own message, however large.
+        (
+            "101,103,-1e30,102,2000",
+            "low",
+            "price -1e30 must be greater than 0".to_string(),
+        ),
+        (
+            "101,103,0,102,2000",
+            "low",
+            "price 0 must be greater than 0".to_string(),
+        ),
+    ];
+    for (values, field, message) in cases {
+        let (err, _, path, _dir) = csv_errors(&format!("{HEADER}{GOOD_1}2000-03-02T00:00:00,{values}\n"), None);
+        assert_error(&err, &path, 3, Some(field), &message);
+        assert_eq!(err.message, message);
+    }
+    let (err, _, path, _dir) = csv_errors(
+        &format!("{HEADER}{GOOD_1}2000-03-02T00:00:00,1e25,1e25,100,102,2000\n"),
+        None,
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:3: open: 1e25 is outside the supported price range 0.00000001 .. 1000000000000",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn volumes_outside_the_supported_range() {
+    let cases = [
+        ("1e19", format!("1e19 {VOLUME_RANGE}")),
+        (
+            "1000000000000000000.5",
+            format!("1.0000000000000000005e18 {VOLUME_RANGE}"),
+        ),
+        ("1e30", format!("1e30 {VOLUME_RANGE}")),
+        (
+            "1e-30",
+            "1e-30 is too small to represent (at most 28 decimal places)".to_string(),
+        ),
+        ("-1e30", "-1e30 is negative".to_string()),
+        ("-5", "-5 is negative".to_string()),
+    ];
+    for (volume, message) in cases {
+        let (err, _, path, _dir) = csv_errors(
+            &format!("{HEADER}{GOOD_1}2000-03-02T00:00:00,101,103,100,102,{volume}\n"),
+            None,
+        );
+        assert_error(&err, &path, 3, Some("volume"), &message);
+        assert_eq!(err.message, message);
+    }
+}
+
+#[test]
+fn the_range_bounds_themselves_load() {
+    let dir = TempDir::new().unwrap();
+    let text = format!(
+        "{HEADER}2000-03-01T00:00:00,0.00000001,0.00000001,0.00000001,0.00000001,0\n\
+         2000-03-02T00:00:00,1000000000000,1000000000000,1000000000000,1000000000000,1000000000000000000\n\
+         2000-03-03T00:00:00,1e12,1e12,1e-8,1E-8,1e18\n"
+    );
+    let path = write(&dir, "bars.csv", &text);
+    for format in [DataFormat::Csv, DataFormat::CsvPolars] {
+        let loaded = load_bars(&source(&path, format), None, None, Calendar::Crypto).unwrap();
+        assert_eq!(loaded.bars.len(), 3);
+        assert_eq!(loaded.bars[2].low, slipstream::data::PRICE_MIN);
+        assert_eq!(loaded.bars[2].high, slipstream::data::PRICE_MAX);
+        assert_eq!(loaded.bars[2].volume, slipstream::data::VOLUME_MAX);
+    }
+}

@@ -260,11 +260,6 @@ fn synth(args: SynthArgs) -> Result<(), Failure> {
         .start_px
         .parse()
         .map_err(|_| Failure::Usage(format!("--start-px {}: not a decimal number", args.start_px)))?;
-    if args.interval_secs <= 0 || args.bars == 0 {
-        return Err(Failure::Usage(
-            "--bars and --interval-secs must be positive".to_string(),
-        ));
-    }
     let params = SynthParams {
         bars: args.bars,
         seed: args.seed,
@@ -273,6 +268,7 @@ fn synth(args: SynthArgs) -> Result<(), Failure> {
         start_px,
         ..SynthParams::default()
     };
+    params.validate().map_err(Failure::Usage)?;
     let bars = data::synth_bars(&params);
     data::write_csv(&bars, &args.out).map_err(|e| Failure::Io(args.out.clone(), e))?;
     eprintln!("wrote {} bars to {}", bars.len(), args.out.display());

@@ -27,7 +27,7 @@ pub(crate) fn median_interval_ns(bars: &[Bar]) -> Option<f64> {
     if bars.len() < 2 {
         return None;
     }
-    let mut steps: Vec<i64> = bars.windows(2).map(|w| w[1].ts.0 - w[0].ts.0).collect();
+    let mut steps: Vec<i64> = bars.windows(2).map(|w| step_ns(w[0].ts, w[1].ts)).collect();
     let mid = steps.len() / 2;
     let odd = steps.len() % 2 == 1;
     let (lower, upper, _) = steps.select_nth_unstable(mid);
@@ -72,7 +72,7 @@ pub fn detect_gaps(bars: &[Bar], calendar: Calendar) -> Vec<Gap> {
     let mut gaps = Vec::new();
     for w in bars.windows(2) {
         let (a, b) = (w[0].ts, w[1].ts);
-        let step = b.0 - a.0;
+        let step = step_ns(a, b);
         if (step as f64) < median * 1.5 {
             continue;
         }
@@ -107,6 +107,12 @@ pub fn detect_gaps(bars: &[Bar], calendar: Calendar) -> Vec<Gap> {
         }
     }
     gaps
+}
+
+/// Nanoseconds from `a` to `b`, saturating: two timestamps more than about 292 years
+/// apart differ by more than an `i64` holds.
+fn step_ns(a: Timestamp, b: Timestamp) -> i64 {
+    b.0.saturating_sub(a.0)
 }
 
 /// Whole bars missing in a step of `step` ns at `median` ns per bar.
@@ -233,6 +239,30 @@ mod tests {
         assert_eq!(weekdays_strictly_between(day("2024-03-01"), day("2024-03-04")), 0);
         assert_eq!(weekdays_strictly_between(day("2024-03-01"), day("2024-03-06")), 2);
         assert_eq!(weekdays_strictly_between(day("2024-03-04"), day("2024-03-05")), 0);
+    }
+
+    #[test]
+    fn steps_across_the_whole_range_do_not_overflow() {
+        // Centuries apart (weekly-or-longer rule), and hourly bars with one jump across
+        // the whole range (weekend and session rules).
+        let yearly = ["1677-09-22", "1700-01-01", "2200-01-01", "2262-04-11"];
+        let hourly = [
+            "1677-09-22T09:00:00",
+            "1677-09-22T10:00:00",
+            "1677-09-22T11:00:00",
+            "2262-04-10T09:00:00",
+            "2262-04-10T10:00:00",
+        ];
+        for stamps in [&yearly[..], &hourly[..]] {
+            let bars: Vec<Bar> = stamps.iter().map(|s| bar_at(s)).collect();
+            let median = median_interval_ns(&bars).unwrap();
+            assert!(median > 0.0 && median <= i64::MAX as f64, "{median}");
+            for calendar in [Calendar::Crypto, Calendar::Fx, Calendar::Equity] {
+                let gaps = detect_gaps(&bars, calendar);
+                assert_eq!(gaps.len(), 1, "{stamps:?} {calendar:?}: {gaps:?}");
+                assert!(gaps[0].missing_bars > 0, "{gaps:?}");
+            }
+        }
     }
 
     #[test]

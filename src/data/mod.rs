@@ -1,8 +1,10 @@
 //! Market data: loading, validation at the door, gap detection and synthetic bars.
 //!
 //! [`load_bars`] is the engine's way in: it reads a [`DataSource`] (CSV through the csv
-//! crate, or CSV/Parquet through polars), checks every row (numbers finite, prices > 0,
-//! volume >= 0, high/low bracketing open and close, timestamps strictly increasing),
+//! crate, or CSV/Parquet through polars), checks every row (numbers finite, prices > 0
+//! and within [`PRICE_MIN`] ..= [`PRICE_MAX`], volume within 0 ..= [`VOLUME_MAX`],
+//! high/low bracketing open and close, timestamps representable
+//! ([`SUPPORTED_DATES`](crate::model::time::SUPPORTED_DATES)) and strictly increasing),
 //! stops at the first problem with a [`DataError`] naming file, line and column, and keeps
 //! the bars inside the scenario's start/end. [`check_file`] runs the same checks over a
 //! whole file but collects every error, for `slipstream data check`. [`synth_bars`] and
@@ -24,6 +26,7 @@ pub use error::{DataError, LineUnit};
 pub use gaps::{Gap, detect_gaps};
 pub use summary::{DataSummary, LoadedBars};
 pub use synth::{SynthParams, synth_bars};
+pub use validate::{PRICE_MAX, PRICE_MIN, VOLUME_MAX};
 pub use writer::write_csv;
 
 use crate::model::{Calendar, Timestamp};

@@ -6,7 +6,7 @@
 //! to print timestamps without going through chrono's formatter.
 
 use crate::model::Timestamp;
-use crate::model::time::{NANOS_PER_DAY, NANOS_PER_SEC};
+use crate::model::time::{NANOS_PER_DAY, NANOS_PER_SEC, TimeParseError};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -16,10 +16,22 @@ pub(crate) enum NumberFault {
     Missing,
     NotANumber(String),
     NonFinite(String),
+    /// A number too large for a `Decimal` (about 7.9e28), as written.
+    TooLarge {
+        text: String,
+        negative: bool,
+    },
+    /// A nonzero number too close to zero for a `Decimal` (28 decimal places), as written.
+    TooSmall {
+        text: String,
+        negative: bool,
+    },
 }
 
 /// Parses a decimal from field bytes: plain (`118.56`, `-3`, `+0.5`) or with an
-/// exponent (`1.5e3`). Rejects empty fields, `nan`, `inf` and anything else.
+/// exponent (`1.5e3`). Rejects empty fields, `nan`, `inf` and anything else, and says
+/// so when a number is too large or too small to be held at all (`1e30`, `1e-30`)
+/// rather than letting it round to zero or calling it not a number.
 pub(crate) fn parse_decimal(bytes: &[u8]) -> Result<Decimal, NumberFault> {
     let bytes = bytes.trim_ascii();
     if bytes.is_empty() {
@@ -29,21 +41,51 @@ pub(crate) fn parse_decimal(bytes: &[u8]) -> Result<Decimal, NumberFault> {
         return Err(NumberFault::NotANumber(String::from_utf8_lossy(bytes).into_owned()));
     };
     if let Ok(d) = Decimal::from_str(text) {
-        return Ok(d);
+        return nonzero_kept(d, text);
     }
     let scientific = bytes.iter().any(|b| matches!(b, b'e' | b'E'))
         && bytes
             .iter()
             .all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'.' | b'+' | b'-'));
     if scientific && let Ok(d) = Decimal::from_scientific(text) {
-        return Ok(d);
+        return nonzero_kept(d, text);
     }
     let unsigned = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
     if matches!(unsigned.as_str(), "nan" | "inf" | "infinity") {
-        Err(NumberFault::NonFinite(text.to_string()))
-    } else {
-        Err(NumberFault::NotANumber(text.to_string()))
+        return Err(NumberFault::NonFinite(text.to_string()));
     }
+    // A well-formed number that `Decimal` cannot hold: say which way it is out of reach.
+    match text.parse::<f64>() {
+        Ok(_) if !has_nonzero_digit(text) => Ok(Decimal::ZERO),
+        Ok(x) if x.is_infinite() || x.abs() >= 1.0 => Err(NumberFault::TooLarge {
+            text: text.to_string(),
+            negative: x.is_sign_negative(),
+        }),
+        Ok(x) => Err(NumberFault::TooSmall {
+            text: text.to_string(),
+            negative: x.is_sign_negative(),
+        }),
+        Err(_) => Err(NumberFault::NotANumber(text.to_string())),
+    }
+}
+
+/// `d` as parsed from `text`, unless `text` is a nonzero number that rounded to zero
+/// (more decimal places than a `Decimal` holds).
+#[inline]
+fn nonzero_kept(d: Decimal, text: &str) -> Result<Decimal, NumberFault> {
+    if d.is_zero() && has_nonzero_digit(text) {
+        return Err(NumberFault::TooSmall {
+            text: text.to_string(),
+            negative: text.starts_with('-'),
+        });
+    }
+    Ok(d)
+}
+
+/// Whether the significand of a number's text (the part before any exponent) has a nonzero digit.
+fn has_nonzero_digit(text: &str) -> bool {
+    let significand = text.split(['e', 'E']).next().unwrap_or(text);
+    significand.bytes().any(|b| matches!(b, b'1'..=b'9'))
 }
 
 /// Converts a float read from a typed column through its shortest round-trip text, so
@@ -52,9 +94,21 @@ pub(crate) fn decimal_from_f64(x: f64) -> Result<Decimal, NumberFault> {
     if !x.is_finite() {
         return Err(NumberFault::NonFinite(x.to_string()));
     }
-    // f64's Display never uses an exponent, so `from_str` reads it; values beyond
-    // Decimal's range (about 7.9e28) fail here and are reported as not a number.
-    Decimal::from_str(&x.to_string()).map_err(|_| NumberFault::NotANumber(x.to_string()))
+    // f64's Display never uses an exponent, so `from_str` reads it. Values beyond
+    // Decimal's range (about 7.9e28) fail, and values below 1e-28 round to zero.
+    let fault = |x: f64| {
+        let (text, negative) = (format!("{x:e}"), x.is_sign_negative());
+        if x.abs() >= 1.0 {
+            NumberFault::TooLarge { text, negative }
+        } else {
+            NumberFault::TooSmall { text, negative }
+        }
+    };
+    match Decimal::from_str(&x.to_string()) {
+        Ok(d) if d.is_zero() && x != 0.0 => Err(fault(x)),
+        Ok(d) => Ok(d),
+        Err(_) => Err(fault(x)),
+    }
 }
 
 /// As [`decimal_from_f64`], through `f32`'s own shortest text (`118.56_f32` → `118.56`).
@@ -62,7 +116,19 @@ pub(crate) fn decimal_from_f32(x: f32) -> Result<Decimal, NumberFault> {
     if !x.is_finite() {
         return Err(NumberFault::NonFinite(x.to_string()));
     }
-    Decimal::from_str(&x.to_string()).map_err(|_| NumberFault::NotANumber(x.to_string()))
+    let fault = |x: f32| {
+        let (text, negative) = (format!("{x:e}"), x.is_sign_negative());
+        if x.abs() >= 1.0 {
+            NumberFault::TooLarge { text, negative }
+        } else {
+            NumberFault::TooSmall { text, negative }
+        }
+    };
+    match Decimal::from_str(&x.to_string()) {
+        Ok(d) if d.is_zero() && x != 0.0 => Err(fault(x)),
+        Ok(d) => Ok(d),
+        Err(_) => Err(fault(x)),
+    }
 }
 
 /// How the timestamp column is written.
@@ -82,20 +148,25 @@ impl<'a> TsLayout<'a> {
         }
     }
 
-    /// Parses a timestamp field; `None` when it does not match the layout.
-    pub(crate) fn parse(self, bytes: &[u8]) -> Option<Timestamp> {
+    /// Parses a timestamp field: [`TimeParseError::Invalid`] when it does not match the
+    /// layout, [`TimeParseError::OutOfRange`] when it does but names an instant a
+    /// [`Timestamp`] cannot hold.
+    pub(crate) fn parse(self, bytes: &[u8]) -> Result<Timestamp, TimeParseError> {
         let bytes = bytes.trim_ascii();
+        let fast = match self {
+            TsLayout::Iso => fast_iso_secs(bytes),
+            TsLayout::Chrono("%Y-%m-%dT%H:%M:%S") if bytes.get(10) == Some(&b'T') => fast_iso_secs(bytes),
+            TsLayout::Chrono("%Y-%m-%d %H:%M:%S") if bytes.get(10) == Some(&b' ') => fast_iso_secs(bytes),
+            TsLayout::Chrono("%Y-%m-%d") if bytes.len() == 10 => fast_iso_secs(bytes),
+            TsLayout::Chrono(_) => None,
+        };
+        if let Some(secs) = fast {
+            return Timestamp::from_secs(secs).ok_or(TimeParseError::OutOfRange);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| TimeParseError::Invalid)?;
         match self {
-            TsLayout::Iso => fast_iso(bytes).or_else(|| Timestamp::parse_iso(std::str::from_utf8(bytes).ok()?)),
-            TsLayout::Chrono(format) => {
-                let fast = match format {
-                    "%Y-%m-%dT%H:%M:%S" if bytes.get(10) == Some(&b'T') => fast_iso(bytes),
-                    "%Y-%m-%d %H:%M:%S" if bytes.get(10) == Some(&b' ') => fast_iso(bytes),
-                    "%Y-%m-%d" if bytes.len() == 10 => fast_iso(bytes),
-                    _ => None,
-                };
-                fast.or_else(|| Timestamp::parse_with_format(std::str::from_utf8(bytes).ok()?, format))
-            }
+            TsLayout::Iso => Timestamp::try_parse_iso(text),
+            TsLayout::Chrono(format) => Timestamp::try_parse_with_format(text, format),
         }
     }
 
@@ -108,9 +179,11 @@ impl<'a> TsLayout<'a> {
     }
 }
 
-/// Decodes `YYYY-MM-DDTHH:MM:SS`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` by hand.
-/// Returns `None` for any other shape or an out-of-range part, leaving the decision to chrono.
-fn fast_iso(b: &[u8]) -> Option<Timestamp> {
+/// Decodes `YYYY-MM-DDTHH:MM:SS`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` by hand into
+/// seconds since the epoch (which cannot overflow for four-digit years; the caller
+/// makes nanoseconds with a checked multiplication). Returns `None` for any other shape
+/// or an out-of-range part, leaving the decision to chrono.
+fn fast_iso_secs(b: &[u8]) -> Option<i64> {
     let (date, time) = match b.len() {
         10 => (b, None),
         19 if matches!(b[10], b'T' | b' ') && b[13] == b':' && b[16] == b':' => (&b[..10], Some(&b[11..])),
@@ -133,7 +206,7 @@ fn fast_iso(b: &[u8]) -> Option<Timestamp> {
         }
         secs += i64::from(h * 3600 + m * 60 + s);
     }
-    Some(Timestamp(secs * NANOS_PER_SEC))
+    Some(secs)
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -223,6 +296,10 @@ mod tests {
     use super::*;
     use rust_decimal::dec;
 
+    fn fast_iso(b: &[u8]) -> Option<Timestamp> {
+        fast_iso_secs(b).map(|secs| Timestamp::from_secs(secs).expect("in range"))
+    }
+
     #[test]
     fn decimals_plain_and_scientific() {
         assert_eq!(parse_decimal(b"118.56"), Ok(dec!(118.56)));
@@ -253,7 +330,7 @@ mod tests {
             decimal_from_f64(f64::INFINITY),
             Err(NumberFault::NonFinite(_))
         ));
-        assert!(matches!(decimal_from_f64(1e300), Err(NumberFault::NotANumber(_))));
+        assert!(matches!(decimal_from_f64(1e300), Err(NumberFault::TooLarge { .. })));
     }
 
     #[test]
@@ -285,10 +362,91 @@ mod tests {
         // ...but the layouts still read them through chrono where chrono can.
         let half = TsLayout::Iso.parse(b"2000-01-01T00:00:00.5").unwrap();
         assert_eq!(half.0 % NANOS_PER_SEC, NANOS_PER_SEC / 2);
-        assert_eq!(TsLayout::Iso.parse(b"2000-02-29"), Timestamp::parse_iso("2000-02-29"));
-        assert_eq!(TsLayout::Iso.parse(b"2001-02-29"), None);
+        assert_eq!(
+            TsLayout::Iso.parse(b"2000-02-29").ok(),
+            Timestamp::parse_iso("2000-02-29")
+        );
+        assert_eq!(TsLayout::Iso.parse(b"2001-02-29"), Err(TimeParseError::Invalid));
         let dmy = TsLayout::Chrono("%d/%m/%Y").parse(b"01/03/2000").unwrap();
         assert_eq!(dmy.to_string(), "2000-03-01T00:00:00");
-        assert_eq!(TsLayout::Chrono("%d/%m/%Y").parse(b"2000-03-01"), None);
+        assert_eq!(
+            TsLayout::Chrono("%d/%m/%Y").parse(b"2000-03-01"),
+            Err(TimeParseError::Invalid)
+        );
+    }
+
+    #[test]
+    fn timestamps_outside_the_i64_range_are_refused_not_wrapped() {
+        let iso = TsLayout::Iso;
+        let chrono_t = TsLayout::Chrono("%Y-%m-%dT%H:%M:%S");
+        let chrono_sp = TsLayout::Chrono("%Y-%m-%d %H:%M:%S");
+        let chrono_d = TsLayout::Chrono("%Y-%m-%d");
+        let dmy = TsLayout::Chrono("%d/%m/%Y");
+        let out = Err(TimeParseError::OutOfRange);
+        // The fast path (every shape it decodes), and chrono behind it.
+        assert_eq!(iso.parse(b"2263-01-01"), out);
+        assert_eq!(iso.parse(b"2263-01-01T00:00:00"), out);
+        assert_eq!(iso.parse(b"2263-01-01 00:00:00"), out);
+        assert_eq!(iso.parse(b"9999-12-31T23:59:59"), out);
+        assert_eq!(iso.parse(b"2262-04-11T23:47:17"), out);
+        assert_eq!(iso.parse(b"1677-09-21T00:12:43"), out);
+        assert_eq!(iso.parse(b"0000-01-01"), out);
+        assert_eq!(iso.parse(b"2263-01-01T00:00:00.5"), out);
+        assert_eq!(iso.parse(b"2263-01-01T00:00"), out);
+        assert_eq!(chrono_t.parse(b"2263-01-01T00:00:00"), out);
+        assert_eq!(chrono_sp.parse(b"2263-01-01 00:00:00"), out);
+        assert_eq!(chrono_d.parse(b"2263-01-01"), out);
+        assert_eq!(dmy.parse(b"01/01/2263"), out);
+        assert_eq!(dmy.parse(b"01/01/1677"), out);
+        // The last and first whole seconds that fit.
+        assert_eq!(
+            iso.parse(b"2262-04-11T23:47:16"),
+            Ok(Timestamp(i64::MAX - i64::MAX % NANOS_PER_SEC))
+        );
+        let first = iso.parse(b"1677-09-21T00:12:44").unwrap();
+        assert!(first > Timestamp::MIN && first.0 - Timestamp::MIN.0 < NANOS_PER_SEC);
+        assert_eq!(chrono_d.parse(b"2262-04-11"), Timestamp::try_parse_iso("2262-04-11"));
+    }
+
+    #[test]
+    fn numbers_decimal_cannot_hold_say_so() {
+        let large = |text: &str, negative: bool| {
+            Err(NumberFault::TooLarge {
+                text: text.into(),
+                negative,
+            })
+        };
+        let small = |text: &str, negative: bool| {
+            Err(NumberFault::TooSmall {
+                text: text.into(),
+                negative,
+            })
+        };
+        assert_eq!(parse_decimal(b"1e30"), large("1e30", false));
+        assert_eq!(parse_decimal(b"-1E400"), large("-1E400", true));
+        assert_eq!(
+            parse_decimal(b"100000000000000000000000000000"),
+            large("100000000000000000000000000000", false)
+        );
+        assert_eq!(parse_decimal(b"1e-30"), small("1e-30", false));
+        assert_eq!(parse_decimal(b"-2.5e-29"), small("-2.5e-29", true));
+        // Too many decimal places: Decimal would round this to zero.
+        let tiny = format!("0.{}1", "0".repeat(30));
+        assert_eq!(parse_decimal(tiny.as_bytes()), small(&tiny, false));
+        // Zero stays zero however it is written; the edges of Decimal still parse.
+        assert_eq!(parse_decimal(b"0e-50"), Ok(Decimal::ZERO));
+        assert_eq!(parse_decimal(b"0.00000000000000000000000000000000"), Ok(Decimal::ZERO));
+        assert_eq!(parse_decimal(b"1e-28"), Ok(Decimal::new(1, 28)));
+        assert_eq!(
+            parse_decimal(b"1e25").unwrap().to_string(),
+            "10000000000000000000000000"
+        );
+        // Typed floats the same way, shown in exponent form.
+        assert_eq!(decimal_from_f64(1e30), large("1e30", false));
+        assert_eq!(decimal_from_f64(-1e300), large("-1e300", true));
+        assert_eq!(decimal_from_f64(1e-30), small("1e-30", false));
+        assert_eq!(decimal_from_f32(1e-30), small("1e-30", false));
+        assert_eq!(decimal_from_f32(3e38), large("3e38", false));
+        assert_eq!(decimal_from_f64(0.0), Ok(Decimal::ZERO));
     }
 }

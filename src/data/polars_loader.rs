@@ -12,10 +12,9 @@
 
 use super::csv_loader::{hex, read_csv};
 use super::error::{DataError, LineUnit};
-use super::parse::{NumberFault, TsLayout, decimal_from_f32, decimal_from_f64, parse_decimal};
+use super::parse::{NumberFault, TsLayout, civil_from_days, decimal_from_f32, decimal_from_f64, parse_decimal};
 use super::validate::{Fault, Field, Sink, check_bar, missing_column_message, parse_timestamp, resolve_columns};
 use crate::model::Timestamp;
-use crate::model::time::NANOS_PER_DAY;
 use crate::scenario::{DataFormat, DataSource};
 use polars::prelude::{
     Column, CsvReadOptions, DataFrame, DataType, Float32Chunked, Float64Chunked, Int32Chunked, Int64Chunked,
@@ -203,14 +202,30 @@ fn numbers(col: &Column) -> Result<Numbers<'_>, String> {
     })
 }
 
+/// A date-time as `YYYY-MM-DDTHH:MM:SS` from seconds since the epoch, for any `i64`
+/// seconds that a Datetime column can hold (years far beyond chrono's range included).
+fn describe_secs(secs: i64) -> String {
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let tod = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        tod / 3600,
+        tod / 60 % 60,
+        tod % 60
+    )
+}
+
 fn stamps<'a>(col: &'a Column, layout: TsLayout<'a>) -> Result<Stamps<'a>, String> {
     let wrong = |_| format!("unexpected column type {}", col.dtype());
-    let scaled = |ca: &'a Int64Chunked, factor: i64| -> Stamps<'a> {
+    // `per_sec` counts of the column's unit make a second; a count that does not fit
+    // in nanoseconds is reported as the date-time it names.
+    let scaled = |ca: &'a Int64Chunked, per_sec: i64| -> Stamps<'a> {
+        let factor = 1_000_000_000 / per_sec;
         Box::new(ca.iter().map(move |v| {
             let v = v.ok_or(Fault::MissingTimestamp)?;
             v.checked_mul(factor)
                 .map(Timestamp)
-                .ok_or_else(|| Fault::Timestamp(format!("{v} is out of range for a nanosecond timestamp")))
+                .ok_or_else(|| Fault::TimestampOutOfRange(describe_secs(v.div_euclid(per_sec))))
         }))
     };
     Ok(match col.dtype() {
@@ -222,22 +237,25 @@ fn stamps<'a>(col: &'a Column, layout: TsLayout<'a>) -> Result<Stamps<'a>, Strin
             )
         }
         DataType::Datetime(unit, _) => {
-            let factor = match unit {
-                TimeUnit::Nanoseconds => 1,
-                TimeUnit::Microseconds => 1_000,
-                TimeUnit::Milliseconds => 1_000_000,
+            let per_sec = match unit {
+                TimeUnit::Nanoseconds => 1_000_000_000,
+                TimeUnit::Microseconds => 1_000_000,
+                TimeUnit::Milliseconds => 1_000,
             };
-            scaled(col.datetime().map_err(wrong)?.physical(), factor)
+            scaled(col.datetime().map_err(wrong)?.physical(), per_sec)
         }
         DataType::Date => {
             let ca: &Int32Chunked = col.date().map_err(wrong)?.physical();
             Box::new(ca.iter().map(|v| {
-                v.map(|d| Timestamp(i64::from(d) * NANOS_PER_DAY))
-                    .ok_or(Fault::MissingTimestamp)
+                let days = i64::from(v.ok_or(Fault::MissingTimestamp)?);
+                Timestamp::from_days(days).ok_or_else(|| {
+                    let (year, month, day) = civil_from_days(days);
+                    Fault::TimestampOutOfRange(format!("{year:04}-{month:02}-{day:02}"))
+                })
             }))
         }
-        // Epoch nanoseconds (other integer types were widened to Int64).
-        DataType::Int64 => scaled(col.i64().map_err(wrong)?, 1),
+        // Epoch nanoseconds (other integer types were widened to Int64): every value fits.
+        DataType::Int64 => scaled(col.i64().map_err(wrong)?, 1_000_000_000),
         other => {
             return Err(format!(
                 "unsupported timestamp column type {other} (expected text, Datetime, Date or integer epoch nanoseconds)"

@@ -3,13 +3,28 @@
 //! ordering rules (no duplicate or decreasing timestamps) live in one place, so a CSV
 //! file and the same data in Parquet fail the same way. The [`Sink`] also decides what
 //! an error does: stop the load (the engine's path) or be collected (`data check`).
+//!
+//! Values are also held to ranges the engine can compute with: `Decimal` keeps 28
+//! significant digits and panics when a product or quotient overflows, so a price of
+//! 1e25 (or 1e-28) that loaded fine would bring the backtest down later. Prices must lie
+//! in [`PRICE_MIN`] ..= [`PRICE_MAX`] and volumes in 0 ..= [`VOLUME_MAX`]; timestamps
+//! must fit a [`Timestamp`] ([`SUPPORTED_DATES`]).
 
 use super::error::{DataError, LineUnit};
 use super::parse::{NumberFault, TsLayout};
+use crate::model::time::{SUPPORTED_DATES, TimeParseError};
 use crate::model::{Bar, Timestamp};
 use crate::scenario::ColumnMap;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, dec};
 use std::path::Path;
+
+/// The smallest price accepted at the door, 0.00000001 (1e-8, a satoshi).
+pub const PRICE_MIN: Decimal = dec!(0.00000001);
+/// The largest price accepted at the door, 1000000000000 (1e12). Note that a price of
+/// PRICE_MAX times a volume of [`VOLUME_MAX`] (1e30) is beyond `Decimal` (about 7.9e28).
+pub const PRICE_MAX: Decimal = dec!(1000000000000);
+/// The largest volume accepted at the door, 1000000000000000000 (1e18); the smallest is 0.
+pub const VOLUME_MAX: Decimal = dec!(1000000000000000000);
 
 /// The six logical columns of a bar, in file-independent order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,12 +78,20 @@ impl Field {
 pub(crate) enum Fault {
     Number(Field, NumberFault),
     Timestamp(String),
+    /// A valid date-time that a [`Timestamp`] cannot hold, as written (or as decoded
+    /// from a typed column).
+    TimestampOutOfRange(String),
     MissingTimestamp,
     NotPositive(Field, Decimal),
+    PriceOutOfRange(Field, Decimal),
     NegativeVolume(Decimal),
+    VolumeOutOfRange(Decimal),
     HighBelow(Decimal, Decimal),
     LowAbove(Decimal, Decimal),
-    FieldCount { expected: usize, found: usize },
+    FieldCount {
+        expected: usize,
+        found: usize,
+    },
 }
 
 /// Checks the values of one bar; the order of the checks fixes which error a row with
@@ -90,9 +113,15 @@ pub(crate) fn check_bar(
         if px <= Decimal::ZERO {
             return Err(Fault::NotPositive(field, px));
         }
+        if !(PRICE_MIN..=PRICE_MAX).contains(&px) {
+            return Err(Fault::PriceOutOfRange(field, px));
+        }
     }
     if volume < Decimal::ZERO {
         return Err(Fault::NegativeVolume(volume));
+    }
+    if volume > VOLUME_MAX {
+        return Err(Fault::VolumeOutOfRange(volume));
     }
     let top = open.max(close);
     if high < top {
@@ -116,9 +145,12 @@ pub(crate) fn check_bar(
 #[inline]
 pub(crate) fn parse_timestamp(bytes: &[u8], layout: TsLayout<'_>) -> Result<Timestamp, Fault> {
     match layout.parse(bytes) {
-        Some(ts) => Ok(ts),
-        None if bytes.trim_ascii().is_empty() => Err(Fault::MissingTimestamp),
-        None => {
+        Ok(ts) => Ok(ts),
+        Err(_) if bytes.trim_ascii().is_empty() => Err(Fault::MissingTimestamp),
+        Err(TimeParseError::OutOfRange) => Err(Fault::TimestampOutOfRange(
+            String::from_utf8_lossy(bytes.trim_ascii()).into_owned(),
+        )),
+        Err(TimeParseError::Invalid) => {
             let text = String::from_utf8_lossy(bytes.trim_ascii());
             Err(Fault::Timestamp(format!(
                 "cannot parse `{text}` as a timestamp (expected {})",
@@ -126,6 +158,25 @@ pub(crate) fn parse_timestamp(bytes: &[u8], layout: TsLayout<'_>) -> Result<Time
             )))
         }
     }
+}
+
+/// A value outside a supported range as a user would write it: plain unless that is
+/// long (`5000000000000.5`, `0.000000005`), else in exponent form (`1e25`, `1e-28`).
+fn compact(d: Decimal) -> String {
+    let plain = d.normalize().to_string();
+    if plain.len() <= 16 {
+        plain
+    } else {
+        format!("{:e}", d.normalize())
+    }
+}
+
+fn price_range_message(value: &str) -> String {
+    format!("{value} is outside the supported price range {PRICE_MIN} .. {PRICE_MAX}")
+}
+
+fn volume_range_message(value: &str) -> String {
+    format!("{value} is outside the supported volume range 0 .. {VOLUME_MAX}")
 }
 
 /// Finds each mapped column in a header: an exact match (ignoring surrounding spaces)
@@ -297,10 +348,36 @@ impl<'a> Sink<'a> {
             Fault::Number(field, NumberFault::NonFinite(text)) => {
                 (Some(field), format!("`{text}` is not a finite number"))
             }
+            // Numbers beyond what a Decimal holds get the message their value would get.
+            Fault::Number(Field::Volume, NumberFault::TooLarge { text, negative: false }) => {
+                (Some(Field::Volume), volume_range_message(&text))
+            }
+            Fault::Number(Field::Volume, NumberFault::TooSmall { text, negative: false }) => (
+                Some(Field::Volume),
+                format!("{text} is too small to represent (at most 28 decimal places)"),
+            ),
+            Fault::Number(
+                Field::Volume,
+                NumberFault::TooLarge { text, negative: true } | NumberFault::TooSmall { text, negative: true },
+            ) => (Some(Field::Volume), format!("{text} is negative")),
+            Fault::Number(
+                field,
+                NumberFault::TooLarge { text, negative: true } | NumberFault::TooSmall { text, negative: true },
+            ) => (Some(field), format!("price {text} must be greater than 0")),
+            Fault::Number(
+                field,
+                NumberFault::TooLarge { text, negative: false } | NumberFault::TooSmall { text, negative: false },
+            ) => (Some(field), price_range_message(&text)),
             Fault::MissingTimestamp => (Some(Field::Timestamp), "missing value".to_string()),
             Fault::Timestamp(message) => (Some(Field::Timestamp), message),
+            Fault::TimestampOutOfRange(text) => (
+                Some(Field::Timestamp),
+                format!("{text} is outside the supported range {SUPPORTED_DATES}"),
+            ),
             Fault::NotPositive(field, px) => (Some(field), format!("price {px} must be greater than 0")),
+            Fault::PriceOutOfRange(field, px) => (Some(field), price_range_message(&compact(px))),
             Fault::NegativeVolume(v) => (Some(Field::Volume), format!("{v} is negative")),
+            Fault::VolumeOutOfRange(v) => (Some(Field::Volume), volume_range_message(&compact(v))),
             Fault::HighBelow(high, top) => (
                 Some(Field::High),
                 format!(
@@ -349,6 +426,68 @@ mod tests {
         assert_eq!(
             check_bar(ts, dec!(10), dec!(11), dec!(9.9), dec!(9.8), dec!(1)),
             Err(Fault::LowAbove(dec!(9.9), dec!(9.8)))
+        );
+    }
+
+    #[test]
+    fn prices_and_volumes_must_lie_in_the_supported_ranges() {
+        let ts = Timestamp(0);
+        assert_eq!(PRICE_MIN.to_string(), "0.00000001");
+        assert_eq!(PRICE_MAX.to_string(), "1000000000000");
+        assert_eq!(VOLUME_MAX.to_string(), "1000000000000000000");
+        // The bounds themselves are accepted.
+        assert!(check_bar(ts, PRICE_MIN, PRICE_MAX, PRICE_MIN, PRICE_MAX, VOLUME_MAX).is_ok());
+        assert!(check_bar(ts, PRICE_MAX, PRICE_MAX, PRICE_MIN, PRICE_MIN, dec!(0)).is_ok());
+        let huge = dec!(10000000000000000000000000);
+        let tiny = dec!(0.0000000000000000000000000001);
+        assert_eq!(
+            check_bar(ts, huge, huge, dec!(9), dec!(10), dec!(1)),
+            Err(Fault::PriceOutOfRange(Field::Open, huge))
+        );
+        assert_eq!(
+            check_bar(ts, dec!(10), dec!(1000000000000.01), dec!(9), dec!(10), dec!(1)),
+            Err(Fault::PriceOutOfRange(Field::High, dec!(1000000000000.01)))
+        );
+        assert_eq!(
+            check_bar(ts, dec!(10), dec!(11), tiny, dec!(10), dec!(1)),
+            Err(Fault::PriceOutOfRange(Field::Low, tiny))
+        );
+        assert_eq!(
+            check_bar(
+                ts,
+                dec!(0.00000002),
+                dec!(0.00000002),
+                dec!(0.00000002),
+                dec!(0.000000009),
+                dec!(1)
+            ),
+            Err(Fault::PriceOutOfRange(Field::Close, dec!(0.000000009)))
+        );
+        // Not positive is still its own fault, and comes first.
+        assert_eq!(
+            check_bar(ts, -huge, dec!(11), dec!(9), dec!(10), dec!(1)),
+            Err(Fault::NotPositive(Field::Open, -huge))
+        );
+        assert_eq!(
+            check_bar(ts, dec!(10), dec!(11), dec!(9), dec!(10), dec!(1000000000000000000.5)),
+            Err(Fault::VolumeOutOfRange(dec!(1000000000000000000.5)))
+        );
+        assert_eq!(
+            check_bar(ts, dec!(10), dec!(11), dec!(9), dec!(10), dec!(-1)),
+            Err(Fault::NegativeVolume(dec!(-1)))
+        );
+    }
+
+    #[test]
+    fn out_of_range_values_read_as_written() {
+        assert_eq!(compact(dec!(10000000000000000000000000)), "1e25");
+        assert_eq!(compact(dec!(0.0000000000000000000000000001)), "1e-28");
+        assert_eq!(compact(dec!(5000000000000.5)), "5000000000000.5");
+        assert_eq!(compact(dec!(0.000000005)), "0.000000005");
+        assert_eq!(compact(dec!(2000000000000.00)), "2000000000000");
+        assert_eq!(
+            price_range_message("1e25"),
+            "1e25 is outside the supported price range 0.00000001 .. 1000000000000"
         );
     }
 
