@@ -561,10 +561,14 @@ fn all_cash_qty(
     if cash <= Decimal::ZERO || px <= Decimal::ZERO {
         return Decimal::ZERO;
     }
+    // Fees are small against notional, so re-sizing on the cash left after the fee lands
+    // under the budget within a few refinements; a schedule where it does not (a fee that
+    // jumps with size) is then walked down lot by lot, a bounded number of steps, and
+    // anything still unaffordable sizes to zero (the order is cancelled with a reason).
+    const REFINEMENTS: usize = 4;
+    const LOT_STEPS: usize = 1_000;
     let mut qty = instrument.round_qty_down(cash / px);
-    // Fees are small relative to notional: a few refinements bring the quantity under
-    // the budget; the bounded loop then steps down lot by lot for odd fee schedules.
-    for _ in 0..4 {
+    for _ in 0..REFINEMENTS {
         let cost = qty * px + fee(qty, px);
         if cost <= cash {
             return qty;
@@ -576,7 +580,7 @@ fn all_cash_qty(
     } else {
         instrument.lot_size
     };
-    for _ in 0..1000 {
+    for _ in 0..LOT_STEPS {
         if qty <= Decimal::ZERO || qty * px + fee(qty, px) <= cash {
             return qty.max(Decimal::ZERO);
         }
