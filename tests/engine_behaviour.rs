@@ -324,3 +324,41 @@ fn a_signal_too_small_to_size_is_skipped_with_a_reason() {
     assert_eq!(skipped.len(), 1);
     assert!(skipped[0].reason.contains("below the minimum"), "{}", skipped[0].reason);
 }
+
+#[test]
+fn a_partly_filled_protective_leg_keeps_working_after_its_sibling_is_cancelled() {
+    // Bars of 3,000 shares at 100, then bars of 1,000 that trade down through 95. With a
+    // 10% cap the 300-share entry fills at once (300 of 3,000); the stop at 95 can then
+    // sell only 100 a bar. Its first fill cancels the take-profit; the stop keeps working
+    // until the position is flat, three bars later.
+    let mut rows = vec![("100", "100", "100", "100"); 4];
+    rows.extend([("96", "96", "94", "94"); 4]);
+    let mut data = bars(&rows);
+    for (i, bar) in data.iter_mut().enumerate() {
+        bar.volume = if i < 4 { d("3000") } else { d("1000") };
+    }
+    let venue = VenueConfig {
+        participation_max: Some(d("0.1")),
+        ..VenueConfig::default()
+    };
+    let mut s = signal(Intent::Long);
+    s.stop_loss = Some(d("95"));
+    s.take_profit = Some(d("120"));
+    let (out, _) = simulate(&[data], &venue, fixed("300"), "100000", vec![(0, 0, s)]);
+    let legs: Vec<_> = out
+        .orders
+        .iter()
+        .skip(1)
+        .map(|o| (o.reason, o.status, o.filled_qty))
+        .collect();
+    assert_eq!(
+        legs,
+        [
+            ("stop_loss", OrderStatus::Filled, d("300")),
+            ("take_profit", OrderStatus::Cancelled, d("0"))
+        ]
+    );
+    let stop_fills: Vec<_> = out.fills.iter().filter(|f| f.order_id == 2).map(|f| f.qty).collect();
+    assert_eq!(stop_fills, [d("100"), d("100"), d("100")]);
+    assert!(out.trades.iter().all(|t| !t.is_open()), "the position ends flat");
+}

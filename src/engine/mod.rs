@@ -350,15 +350,21 @@ impl Engine {
         let order = self.order_mut(id);
         order.end_px = Some(mark);
         let filled_any = order.filled_qty > Decimal::ZERO;
+        let filled_whole = order.status == crate::model::OrderStatus::Filled;
         self.working[symbol].retain(|w| *w != id);
         if let Some(pos) = self.oco.iter().position(|(a, b)| *a == id || *b == id) {
             let (a, b) = self.oco.remove(pos);
             let other = if a == id { b } else { a };
-            self.outbox.push(Command::Cancel {
-                symbol,
-                order_id: other,
-                reason: "other leg of the bracket finished",
-            });
+            // The venue already cancels the sibling of a leg that trades. A leg that ends
+            // without filling (cancelled as the loser, or by a new signal) leaves the
+            // other alone: it may be the winner, still working off a partial fill.
+            if filled_whole {
+                self.outbox.push(Command::Cancel {
+                    symbol,
+                    order_id: other,
+                    reason: "other leg of the bracket filled",
+                });
+            }
         }
         if let Some(pos) = self.protections_pending.iter().position(|p| p.entry == id) {
             let protection = self.protections_pending.remove(pos);
