@@ -169,7 +169,7 @@ fn render(
 }
 
 /// Enough decimals to tell apart about eight ticks over `lo..hi` (at most 4).
-fn tick_decimals(lo: f64, hi: f64) -> usize {
+pub(crate) fn tick_decimals(lo: f64, hi: f64) -> usize {
     let step = (hi - lo) / 8.0;
     if !(step.is_finite() && step > 0.0) {
         return 0;
@@ -195,7 +195,7 @@ fn tick_date(ts: &[Timestamp], x: f64, format: &str) -> String {
 }
 
 /// A y range covering `values` with 5% room at each end (never empty).
-fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));

@@ -5,6 +5,7 @@
 use super::conventions::Conventions;
 use super::format::display_path;
 use super::metrics::Metrics;
+use super::slippage::{SlippageSummary, slippage_report};
 use crate::backtest::result::{DataFileInfo, RunResult};
 use crate::scenario::{Scenario, StrategyConfig};
 use serde::Serialize;
@@ -20,6 +21,8 @@ struct ReportJson<'a> {
     periods_per_year_source: &'a str,
     metrics: &'a Metrics,
     benchmark_metrics: Option<&'a Metrics>,
+    /// The slippage report's aggregates and their conventions (per order: `slippage.csv`).
+    slippage: &'a SlippageSummary,
     warnings: &'a [String],
     files: &'a [&'a str],
 }
@@ -55,6 +58,18 @@ pub fn render_json(
     benchmark_metrics: Option<&Metrics>,
     files: &[&str],
 ) -> Result<String, serde_json::Error> {
+    let (_, slippage) = slippage_report(result);
+    render_json_with_slippage(result, metrics, benchmark_metrics, &slippage, files)
+}
+
+/// As [`render_json`], with the slippage aggregates already computed.
+pub fn render_json_with_slippage(
+    result: &RunResult,
+    metrics: &Metrics,
+    benchmark_metrics: Option<&Metrics>,
+    slippage: &SlippageSummary,
+    files: &[&str],
+) -> Result<String, serde_json::Error> {
     let report = ReportJson {
         slipstream_version: env!("CARGO_PKG_VERSION"),
         conventions: Conventions::for_run(result),
@@ -64,6 +79,7 @@ pub fn render_json(
         periods_per_year_source: result.periods_per_year_source,
         metrics,
         benchmark_metrics,
+        slippage,
         warnings: &result.warnings,
         files,
     };

@@ -19,7 +19,7 @@ pub struct LinkedFile {
 }
 
 /// The files `report.md` links to, in the order it lists them.
-pub const LINKED_FILES: [LinkedFile; 7] = [
+pub const LINKED_FILES: [LinkedFile; 11] = [
     LinkedFile {
         name: "report.json",
         what: "everything in this report, for machines",
@@ -47,6 +47,22 @@ pub const LINKED_FILES: [LinkedFile; 7] = [
     LinkedFile {
         name: "drawdown.svg",
         what: "chart of drawdown over time",
+    },
+    LinkedFile {
+        name: "slippage.md",
+        what: "the slippage report: implementation shortfall per order, by symbol, side, size and hour",
+    },
+    LinkedFile {
+        name: "slippage.csv",
+        what: "one row per order: delay, timing, spread, impact, fees and opportunity cost, in currency and bps",
+    },
+    LinkedFile {
+        name: "slippage_hist.svg",
+        what: "chart of the distribution of the implementation shortfall per order",
+    },
+    LinkedFile {
+        name: "slippage_vs_size.svg",
+        what: "chart of spread and impact against order size as a share of bar volume",
     },
 ];
 
@@ -250,6 +266,10 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
     });
     row(&mut out, "Orders (by final status)", &columns, orders_by_status);
     row(&mut out, "Fills", &columns, |m| m.fills.to_string());
+    out.push_str(
+        "\nEvery order's implementation shortfall against the price the strategy decided at (delay, timing, \
+         spread, impact, fees, opportunity cost), by symbol, side, size and hour: [slippage.md](slippage.md).\n",
+    );
 
     out.push_str("\n## Charts\n\n![Equity over time](equity.svg)\n\n![Drawdown over time](drawdown.svg)\n");
 

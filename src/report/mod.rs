@@ -5,7 +5,11 @@
 //! - `report.json`: metrics, conventions, scenario and data provenance, for machines;
 //! - `report.md`: the same for people, with the charts embedded;
 //! - `trades.csv`, `orders.csv`, `fills.csv`, `equity.csv`: the raw tables;
-//! - `equity.svg`, `drawdown.svg`: charts.
+//! - `equity.svg`, `drawdown.svg`: charts;
+//! - `slippage.md`, `slippage.csv`, `slippage_hist.svg`, `slippage_vs_size.svg`: the
+//!   slippage report, every order's implementation shortfall split into delay, timing,
+//!   spread, impact, fees and opportunity cost (formulas in [`slippage`]; the aggregates
+//!   are also the `"slippage"` section of `report.json`).
 //!
 //! Output is deterministic: the same result gives byte-identical files (no wall clock, no
 //! hash-map order, fixed float formatting, paths as given rather than where the checkout
@@ -18,6 +22,8 @@ pub mod format;
 pub mod json;
 pub mod markdown;
 pub mod metrics;
+pub mod slippage;
+pub mod slippage_writer;
 pub mod tables;
 
 pub use conventions::Conventions;
@@ -38,7 +44,7 @@ pub struct ReportFiles {
 }
 
 /// Names of the files [`write_reports`] writes, in order.
-pub const REPORT_FILES: [&str; 8] = [
+pub const REPORT_FILES: [&str; 12] = [
     "report.json",
     "report.md",
     "trades.csv",
@@ -47,6 +53,10 @@ pub const REPORT_FILES: [&str; 8] = [
     "equity.csv",
     "equity.svg",
     "drawdown.svg",
+    "slippage.md",
+    "slippage.csv",
+    "slippage_hist.svg",
+    "slippage_vs_size.svg",
 ];
 
 /// Metrics of the main strategy and of the benchmark (if any), as the reports show them.
@@ -68,13 +78,14 @@ pub fn run_metrics(result: &RunResult) -> (Metrics, Option<Metrics>) {
 pub fn write_reports(result: &RunResult, out_dir: &Path) -> Result<ReportFiles, ReportError> {
     std::fs::create_dir_all(out_dir).map_err(|e| ReportError::new(out_dir, e))?;
     let (main, bench) = run_metrics(result);
+    let (costs, slippage) = slippage::slippage_report(result);
     let others: Vec<&str> = REPORT_FILES.iter().copied().filter(|f| *f != "report.json").collect();
     let mut files = Vec::with_capacity(REPORT_FILES.len());
     for name in REPORT_FILES {
         let path = out_dir.join(name);
         let fail = |kind: ReportErrorKind| ReportError::new(&path, kind);
         let bytes: Vec<u8> = match name {
-            "report.json" => json::render_json(result, &main, bench.as_ref(), &others)
+            "report.json" => json::render_json_with_slippage(result, &main, bench.as_ref(), &slippage, &others)
                 .map_err(|e| fail(e.into()))?
                 .into_bytes(),
             "report.md" => render_markdown(result, &main, bench.as_ref()).into_bytes(),
@@ -86,6 +97,14 @@ pub fn write_reports(result: &RunResult, out_dir: &Path) -> Result<ReportFiles, 
                 .map_err(|e| fail(ReportErrorKind::Chart(e)))?
                 .into_bytes(),
             "drawdown.svg" => charts::drawdown_svg(result)
+                .map_err(|e| fail(ReportErrorKind::Chart(e)))?
+                .into_bytes(),
+            "slippage.md" => slippage_writer::render_slippage_markdown(result, &costs, &slippage).into_bytes(),
+            "slippage.csv" => slippage_writer::slippage_csv(result, &costs).map_err(|e| fail(e.into()))?,
+            "slippage_hist.svg" => slippage_writer::slippage_hist_svg(result, &costs)
+                .map_err(|e| fail(ReportErrorKind::Chart(e)))?
+                .into_bytes(),
+            "slippage_vs_size.svg" => slippage_writer::slippage_vs_size_svg(result, &costs)
                 .map_err(|e| fail(ReportErrorKind::Chart(e)))?
                 .into_bytes(),
             other => unreachable!("no writer for report file {other}"),
