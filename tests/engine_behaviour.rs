@@ -4,6 +4,7 @@
 mod common;
 
 use common::{bars, d, simulate};
+use rust_decimal::Decimal;
 use slipstream::model::{Liquidity, OrderStatus, Side};
 use slipstream::scenario::{CommissionConfig, FillTiming, SizingConfig, SlippageConfig, VenueConfig};
 use slipstream::strategy::{Intent, Signal};
@@ -361,4 +362,115 @@ fn a_partly_filled_protective_leg_keeps_working_after_its_sibling_is_cancelled()
     let stop_fills: Vec<_> = out.fills.iter().filter(|f| f.order_id == 2).map(|f| f.qty).collect();
     assert_eq!(stop_fills, [d("100"), d("100"), d("100")]);
     assert!(out.trades.iter().all(|t| !t.is_open()), "the position ends flat");
+}
+
+fn with_volume(rows: &[(&str, &str, &str, &str)], volumes: &[&str]) -> Vec<slipstream::model::Bar> {
+    let mut data = bars(rows);
+    for (bar, v) in data.iter_mut().zip(volumes) {
+        bar.volume = d(v);
+    }
+    data
+}
+
+#[test]
+fn a_part_below_the_minimum_quantity_waits_for_a_bigger_bar() {
+    // min_qty 100 with a 10% cap: a bar of 200 shares allows 20, which would leave a
+    // position no order could trade; the entry waits for the bar of 2,000.
+    let data = with_volume(&[("10", "10", "10", "10"); 4], &["1000", "200", "2000", "2000"]);
+    let mut instruments = vec![slipstream::model::Instrument::equity("S0")];
+    instruments[0].min_qty = d("100");
+    let venue = VenueConfig {
+        participation_max: Some(d("0.1")),
+        ..VenueConfig::default()
+    };
+    let entry = signal(Intent::Long);
+    let simulation = slipstream::backtest::Simulation {
+        instruments: &instruments,
+        bars: std::slice::from_ref(&data),
+        venue: &venue,
+        sizing: fixed("100"),
+        cash: d("100000"),
+        seed: 0,
+    };
+    let script = common::Scripted::new(1, vec![(0, 0, entry)]);
+    let (out, _) = simulation.run("t", Box::new(script)).unwrap();
+    // A DAY order: bar 1 (the day it arrives) allows only 20, below the minimum, so
+    // nothing fills, and the order expires with the day.
+    assert!(out.fills.is_empty(), "{:?}", out.fills);
+    assert_eq!(out.orders[0].status, OrderStatus::Expired);
+}
+
+#[test]
+fn an_all_cash_order_under_a_cap_never_spends_more_than_the_account_has() {
+    // Hourly-like bars of rising price; a 5% cap fills 50 of 1,000-share bars at a time.
+    let rows: Vec<(String, String, String, String)> = (0..12)
+        .map(|i| {
+            let p = (100 + 10 * i).to_string();
+            (p.clone(), p.clone(), p.clone(), p)
+        })
+        .collect();
+    let rows: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(a, b, c, e)| (a.as_str(), b.as_str(), c.as_str(), e.as_str()))
+        .collect();
+    let mut data = with_volume(&rows, &["1000"; 12]);
+    // Hourly bars within one day, so the DAY entry keeps working from bar to bar.
+    let start = data[0].ts.0;
+    for (i, bar) in data.iter_mut().enumerate() {
+        bar.ts = slipstream::model::Timestamp(start + i as i64 * 3_600_000_000_000);
+    }
+    let venue = VenueConfig {
+        participation_max: Some(d("0.05")),
+        ..VenueConfig::default()
+    };
+    let entry = signal(Intent::Long);
+    let (out, _) = simulate(&[data], &venue, SizingConfig::AllCash, "10000", vec![(0, 0, entry)]);
+    assert!(!out.fills.is_empty());
+    assert!(
+        out.equity.iter().all(|p| p.cash >= Decimal::ZERO),
+        "cash went negative: {:?}",
+        out.equity.iter().map(|p| p.cash).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_capped_exit_keeps_working_until_the_position_is_flat() {
+    // Entry of 300 on big bars; the exit on bars of 1,000 with a 10% cap sells 100 a bar
+    // over three bars (GTC), so the long-only position ends flat.
+    let data = with_volume(
+        &[("10", "10", "10", "10"); 8],
+        &["5000", "5000", "5000", "1000", "1000", "1000", "1000", "1000"],
+    );
+    let venue = VenueConfig {
+        participation_max: Some(d("0.1")),
+        ..VenueConfig::default()
+    };
+    let plan = vec![(0, 0, signal(Intent::Long)), (0, 2, signal(Intent::Flat))];
+    let (out, _) = simulate(&[data], &venue, fixed("300"), "100000", plan);
+    let exits: Vec<_> = out
+        .fills
+        .iter()
+        .filter(|f| f.side == Side::Sell)
+        .map(|f| f.qty)
+        .collect();
+    assert_eq!(exits, [d("100"), d("100"), d("100")]);
+    assert!(out.trades.iter().all(|t| !t.is_open()));
+}
+
+#[test]
+fn same_close_fills_of_one_bar_share_its_volume_budget() {
+    // A reversal under same-close timing: the exit and the new entry both fill at the
+    // decision bar's close, together within 10% of its 1,000 shares.
+    let data = with_volume(&[("10", "10", "10", "10"); 4], &["1000"; 4]);
+    let venue = VenueConfig {
+        fill_timing: FillTiming::SameClose,
+        participation_max: Some(d("0.1")),
+        ..VenueConfig::default()
+    };
+    let plan = vec![(0, 0, signal(Intent::Long)), (0, 1, signal(Intent::Short))];
+    let (out, _) = simulate(std::slice::from_ref(&data), &venue, fixed("100"), "100000", plan);
+    for bar in &data {
+        let filled: Decimal = out.fills.iter().filter(|f| f.ts == bar.ts).map(|f| f.qty).sum();
+        assert!(filled <= d("100"), "{filled} filled on a bar allowing 100");
+    }
 }

@@ -121,15 +121,13 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn venue() -> impl Strategy<Value = VenueConfig> {
-    (
-        any::<bool>(),
-        0u8..5,
-        0u8..6,
-        prop::option::of(1i64..100),
-        any::<bool>(),
-    )
-        .prop_map(|(adaptive, slippage, commission, cap_pct, slow)| VenueConfig {
-            fill_timing: FillTiming::NextOpen,
+    (any::<bool>(), 0u8..5, 0u8..6, prop::option::of(1i64..100), 0u8..3).prop_map(
+        |(adaptive, slippage, commission, cap_pct, timing)| VenueConfig {
+            fill_timing: if timing == 2 {
+                FillTiming::SameClose
+            } else {
+                FillTiming::NextOpen
+            },
             intrabar_path: if adaptive {
                 IntrabarPath::Adaptive
             } else {
@@ -178,9 +176,10 @@ fn venue() -> impl Strategy<Value = VenueConfig> {
             },
             participation_max: cap_pct.map(|p| Decimal::new(p, 2)),
             // Two hours of latency on hourly bars: the first fill moves one bar later.
-            latency_ms: if slow { 2 * 3_600_000 } else { 0 },
+            latency_ms: if timing == 1 { 2 * 3_600_000 } else { 0 },
             ..VenueConfig::default()
-        })
+        },
+    )
 }
 
 /// Turns a script into signals priced off the close of the bar they are decided on.
@@ -236,7 +235,12 @@ proptest! {
             prop_assert!(bar.contains(fill.px_before_slippage), "fill {} outside {}..{}", fill.px_before_slippage, bar.low, bar.high);
             let order = &outcome.orders[(fill.order_id - 1) as usize];
             let latency_ns = venue.latency_ms as i64 * 1_000_000;
-            prop_assert!(fill.ts.0 > order.decision_ts.0 + latency_ns, "order {} filled before it could arrive", order.id);
+            let same_close = venue.fill_timing == FillTiming::SameClose && order.kind == slipstream::model::OrderKind::Market;
+            if same_close {
+                prop_assert!(fill.ts >= order.decision_ts, "order {} filled before its decision", order.id);
+            } else {
+                prop_assert!(fill.ts.0 > order.decision_ts.0 + latency_ns, "order {} filled before it could arrive", order.id);
+            }
             prop_assert!(fill.qty > Decimal::ZERO);
             prop_assert!(fill.fee >= Decimal::ZERO);
             match fill.side {

@@ -153,9 +153,15 @@ impl Engine {
             portfolio: &self.portfolio,
         };
         self.strategy.on_bar(&ctx, symbol, bar, &mut signals);
-        for signal in signals.drain(..) {
-            self.handle_signal(&signal, bar);
+        // Signals decided at one instant for one symbol cannot both stand: the last one
+        // is the strategy's intention (and each is decided on the position before any
+        // of them trades).
+        for (i, signal) in signals.iter().enumerate() {
+            if signals[i + 1..].iter().all(|later| later.symbol != signal.symbol) {
+                self.handle_signal(signal, bar);
+            }
         }
+        signals.clear();
         self.signals = signals;
     }
 
@@ -252,10 +258,11 @@ impl Engine {
         };
         if exit_qty > Decimal::ZERO {
             let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
-            self.new_order(
-                NewOrder::new(symbol, side, OrderKind::Market, OrderQty::Units(exit_qty), "exit"),
-                decision,
-            );
+            // An exit works until the position is flat, even when a participation cap
+            // spreads it over several bars.
+            let mut exit = NewOrder::new(symbol, side, OrderKind::Market, OrderQty::Units(exit_qty), "exit");
+            exit.tif = TimeInForce::Gtc;
+            self.new_order(exit, decision);
         }
         let Some(side) = entry else {
             return;
@@ -444,7 +451,7 @@ struct NewOrder {
 }
 
 impl NewOrder {
-    /// A DAY order, as entries, exits and targets are.
+    /// A DAY order, as entries and targets are (exits and protective legs are GTC).
     fn new(symbol: SymbolId, side: Side, kind: OrderKind, qty: OrderQty, reason: &'static str) -> Self {
         NewOrder {
             symbol,

@@ -681,6 +681,15 @@ impl Cx {
             cx.choice(path, node, &["none", "bar_range"])
                 .map(|i| [PriceClamp::None, PriceClamp::BarRange][i])
         });
+        if let (Some(Some(FillTiming::SameClose)), Some(Some(ms))) = (&fill_timing, &latency_ms)
+            && *ms > 0
+        {
+            let origin = t.get("latency_ms").map_or(t.node.origin, |n| n.origin);
+            let message =
+                "must be 0 with fill_timing = \"same_close\" (those fills happen at the decision bar's close)";
+            self.error(&t.field_path("latency_ms"), origin, message.to_string());
+            return None;
+        }
         Some(VenueConfig {
             fill_timing: fill_timing?.unwrap_or(defaults.fill_timing),
             intrabar_path: intrabar_path?.unwrap_or(defaults.intrabar_path),

@@ -18,13 +18,13 @@ pub struct OrderFees {
     pub paid: Decimal,
 }
 
-impl OrderFees {
-    fn first_fill(&self) -> bool {
-        self.shares.is_zero()
-    }
-}
-
 /// Fee for the next fill of `qty` at `px`, given what the order filled and paid before.
+///
+/// Schedules with per-order terms (a minimum, a fixed fee, a maximum, tiers) charge each
+/// fill the order's total fee for everything filled so far minus what it already paid,
+/// so an order filled in parts pays exactly what one fill of the same size would (the
+/// minimum is charged once; the maximum is never exceeded). Proportional schedules are
+/// charged per fill.
 pub fn commission(
     config: &CommissionConfig,
     qty: Decimal,
@@ -35,25 +35,7 @@ pub fn commission(
     let notional = qty * px;
     let fee = match config {
         CommissionConfig::None => Decimal::ZERO,
-        CommissionConfig::PerShare {
-            per_share,
-            min_per_order,
-        } => {
-            let fee = per_share * qty;
-            if before.first_fill() {
-                fee.max(*min_per_order)
-            } else {
-                fee
-            }
-        }
         CommissionConfig::PercentOfNotional { bps } => notional * bps / BPS,
-        CommissionConfig::Fixed { per_order } => {
-            if before.first_fill() {
-                *per_order
-            } else {
-                Decimal::ZERO
-            }
-        }
         CommissionConfig::MakerTaker { maker_bps, taker_bps } => {
             let bps = match liquidity {
                 Liquidity::Maker => maker_bps,
@@ -61,25 +43,39 @@ pub fn commission(
             };
             notional * bps / BPS
         }
+        per_order => {
+            let total = order_total(per_order, before.shares + qty, before.notional + notional);
+            (total - before.paid).max(Decimal::ZERO)
+        }
+    };
+    debug_assert!(fee >= Decimal::ZERO, "fees are charged, never paid out");
+    fee
+}
+
+/// The whole fee of an order that filled `shares` for `notional`, under a schedule with
+/// per-order terms. Never decreases as the order fills.
+fn order_total(config: &CommissionConfig, shares: Decimal, notional: Decimal) -> Decimal {
+    match config {
+        CommissionConfig::PerShare {
+            per_share,
+            min_per_order,
+        } => (per_share * shares).max(*min_per_order),
+        CommissionConfig::Fixed { per_order } => *per_order,
         CommissionConfig::Tiered {
             tiers,
             min_per_order,
             max_per_order_bps,
         } => {
-            let mut fee = tiered(tiers, before.shares, before.shares + qty);
-            if before.first_fill() {
-                fee = fee.max(*min_per_order);
+            let fee = tiered(tiers, Decimal::ZERO, shares).max(*min_per_order);
+            match max_per_order_bps {
+                Some(max_bps) => fee.min((notional * max_bps / BPS).max(*min_per_order)),
+                None => fee,
             }
-            if let Some(max_bps) = max_per_order_bps {
-                let cap = (before.notional + notional) * max_bps / BPS;
-                // The cap never takes back what earlier fills paid, and never undercuts the minimum.
-                fee = fee.min((cap.max(*min_per_order) - before.paid).max(Decimal::ZERO));
-            }
-            fee
         }
-    };
-    debug_assert!(fee >= Decimal::ZERO, "fees are charged, never paid out");
-    fee
+        CommissionConfig::None | CommissionConfig::PercentOfNotional { .. } | CommissionConfig::MakerTaker { .. } => {
+            Decimal::ZERO
+        }
+    }
 }
 
 /// Per-share charge for the order's shares numbered `from..to` under marginal tiers.
@@ -119,12 +115,52 @@ mod tests {
         };
         assert_eq!(commission(&cfg, dec!(100), dec!(50), T, &first()), dec!(1));
         assert_eq!(commission(&cfg, dec!(1000), dec!(50), T, &first()), dec!(5));
+        // Filled in two parts of 100 and 300: 1 (the minimum) then 1 more = 2 = one fill of 400.
         let later = OrderFees {
             shares: dec!(100),
             notional: dec!(5000),
             paid: dec!(1),
         };
-        assert_eq!(commission(&cfg, dec!(100), dec!(50), T, &later), dec!(0.5));
+        assert_eq!(commission(&cfg, dec!(300), dec!(50), T, &later), dec!(1));
+        assert_eq!(commission(&cfg, dec!(400), dec!(50), T, &first()), dec!(2));
+    }
+
+    #[test]
+    fn an_order_filled_in_parts_pays_what_one_fill_would() {
+        // Small parts under a minimum: 10 × 20 shares at 0.005 with a 1 minimum pays 1 in
+        // all, like one fill of 200 shares (0.005 × 200 = 1).
+        let cfg = CommissionConfig::PerShare {
+            per_share: dec!(0.005),
+            min_per_order: dec!(1),
+        };
+        let mut state = first();
+        for _ in 0..10 {
+            let fee = commission(&cfg, dec!(20), dec!(50), T, &state);
+            state = OrderFees {
+                shares: state.shares + dec!(20),
+                notional: state.notional + dec!(1000),
+                paid: state.paid + fee,
+            };
+        }
+        assert_eq!(state.paid, commission(&cfg, dec!(200), dec!(50), T, &first()));
+        // Tiers with a minimum and a cap, in uneven parts: the same total as one fill.
+        let cfg = schedule(Some(dec!(100)));
+        for parts in [
+            vec![dec!(50), dec!(1450)],
+            vec![dec!(700), dec!(100), dec!(700)],
+            vec![dec!(1500)],
+        ] {
+            let mut state = first();
+            for q in parts {
+                let fee = commission(&cfg, q, dec!(1), T, &state);
+                state = OrderFees {
+                    shares: state.shares + q,
+                    notional: state.notional + q,
+                    paid: state.paid + fee,
+                };
+            }
+            assert_eq!(state.paid, commission(&cfg, dec!(1500), dec!(1), T, &first()));
+        }
     }
 
     #[test]
@@ -214,5 +250,6 @@ mod tests {
             paid: a,
         };
         assert_eq!(commission(&cfg, dec!(500), dec!(0.10), T, &after), dec!(0.5));
+        assert_eq!(a + dec!(0.5), commission(&cfg, dec!(1500), dec!(0.10), T, &first()));
     }
 }

@@ -103,6 +103,8 @@ struct WorkingOrder {
     session_day: Option<i64>,
     fees: OrderFees,
     oco: Option<OrderId>,
+    /// Sized from buying power: every fill is limited by what it can still afford.
+    all_cash: bool,
 }
 
 impl WorkingOrder {
@@ -119,6 +121,7 @@ impl WorkingOrder {
             session_day: None,
             fees: OrderFees::default(),
             oco: order.oco,
+            all_cash: order.qty == OrderQty::AllCash,
         }
     }
 }
@@ -130,6 +133,8 @@ struct Book {
     last_bar: Option<Bar>,
     /// Volatility of the closes seen so far (for square-root impact).
     sigma: RollingSigma,
+    /// What same-close fills have used of the latest bar's volume.
+    close_filled: Decimal,
 }
 
 pub struct SimulatedVenue {
@@ -161,6 +166,7 @@ impl SimulatedVenue {
                 working: Vec::new(),
                 last_bar: None,
                 sigma: RollingSigma::new(window),
+                close_filled: Decimal::ZERO,
             })
             .collect();
         let latency_ns = i64::try_from(config.latency_ms).unwrap_or(i64::MAX / NANOS_PER_MS) * NANOS_PER_MS;
@@ -214,7 +220,16 @@ impl SimulatedVenue {
                 px: bar.close,
                 volume: bar.volume,
             });
+            // It has arrived: its first session is the decision bar's, and what it cannot
+            // fill now waits for the next bar like any order.
+            working.session_day = Some(bar.ts.day_index());
+            // Same-close fills of one bar share its volume budget.
             let mut budget = self.budget(&bar);
+            let used = self.books[order.symbol].close_filled;
+            budget.filled = used;
+            if let Some(left) = budget.left.as_mut() {
+                *left = (*left - used).max(Decimal::ZERO);
+            }
             let done = self.execute(
                 order.symbol,
                 &mut working,
@@ -224,6 +239,7 @@ impl SimulatedVenue {
                 &mut budget,
                 listener,
             );
+            self.books[order.symbol].close_filled = budget.filled;
             if done {
                 return;
             }
@@ -264,16 +280,21 @@ impl SimulatedVenue {
     /// Matches the working orders of `symbol` against its new bar.
     pub fn on_bar(&mut self, symbol: usize, bar: &Bar, listener: &mut dyn VenueListener) {
         bar.debug_check();
-        if !self.books[symbol].working.is_empty() {
-            self.match_bar(symbol, bar, listener);
-        }
+        let filled = if self.books[symbol].working.is_empty() {
+            Decimal::ZERO
+        } else {
+            self.match_bar(symbol, bar, listener)
+        };
         // After matching: the bar's close is history for the next bar's impact.
         let book = &mut self.books[symbol];
         book.last_bar = Some(*bar);
         book.sigma.push(bar.close);
+        // Same-close fills at this bar's close share the volume the bar already gave.
+        book.close_filled = filled;
     }
 
-    fn match_bar(&mut self, symbol: usize, bar: &Bar, listener: &mut dyn VenueListener) {
+    /// Returns the quantity filled on the bar.
+    fn match_bar(&mut self, symbol: usize, bar: &Bar, listener: &mut dyn VenueListener) -> Decimal {
         let orders = std::mem::take(&mut self.books[symbol].working);
         let day = bar.ts.day_index();
         // Pass 1: which orders can trade on this bar, and where on its path they would fill.
@@ -372,6 +393,7 @@ impl SimulatedVenue {
             keep.push(order);
         }
         self.books[symbol].working = keep;
+        budget.filled
     }
 
     /// Fills as much of `order` at `px_before_slippage` as the bar's budget allows.
@@ -427,6 +449,14 @@ impl SimulatedVenue {
             }
         };
 
+        // Nothing to do on a bar whose budget is spent: wait (an all-cash order is not
+        // sized until something can fill).
+        if budget
+            .left
+            .is_some_and(|left| instrument.round_qty_down(left) <= Decimal::ZERO)
+        {
+            return false;
+        }
         let remaining = match order.qty {
             OrderQty::Units(q) => q - order.filled,
             OrderQty::AllCash => {
@@ -455,10 +485,34 @@ impl SimulatedVenue {
             }
         };
 
-        let allowed = match budget.left {
+        let mut allowed = match budget.left {
             None => remaining,
             Some(left) => instrument.round_qty_down(left.min(remaining)),
         };
+        // A part below the minimum quantity would leave a position no order could trade:
+        // wait for a bar that allows more (the last part of an order may be small).
+        if allowed < remaining && allowed < instrument.min_qty {
+            allowed = Decimal::ZERO;
+        }
+        // An all-cash order filling in parts spends what is left of the buying power, at
+        // the price of each part; when that runs out the rest is cancelled.
+        if order.all_cash && !order.filled.is_zero() && allowed > Decimal::ZERO {
+            let commission = &self.config.commission;
+            let fees_before = order.fees;
+            let fee = |q: Decimal, px: Decimal| fees::commission(commission, q, px, liquidity, &fees_before);
+            let affordable = all_cash_qty(listener.buying_power(), price_for(&ctx, allowed).px, instrument, fee);
+            if affordable < allowed {
+                allowed = affordable;
+            }
+            if allowed <= Decimal::ZERO {
+                listener.on_venue_event(VenueEvent::Cancelled {
+                    order_id: order.id,
+                    ts: bar.ts,
+                    reason: format!("not enough cash for the rest ({remaining}) after partial fills"),
+                });
+                return true;
+            }
+        }
         if order.tif == TimeInForce::Fok && allowed < remaining {
             listener.on_venue_event(VenueEvent::Cancelled {
                 order_id: order.id,
@@ -533,9 +587,11 @@ fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
 
 /// Why the venue refuses an order outright, if it does.
 fn reject_reason(order: &Order, instrument: &Instrument) -> Option<String> {
+    // The minimum quantity is the sizing's to respect (entries below it are skipped); an
+    // order that closes a smaller position must still reach the market.
     if let OrderQty::Units(qty) = order.qty {
-        if qty < instrument.min_qty {
-            return Some(format!("quantity {qty} is below the minimum {}", instrument.min_qty));
+        if qty <= Decimal::ZERO {
+            return Some(format!("quantity {qty} must be positive"));
         }
         if !instrument.lot_size.is_zero() && !(qty % instrument.lot_size).is_zero() {
             return Some(format!(
@@ -752,7 +808,7 @@ mod tests {
                 other => panic!("expected a rejection, got {other:?}"),
             })
             .collect();
-        assert!(reasons[0].contains("below the minimum"), "{}", reasons[0]);
+        assert!(reasons[0].contains("not a multiple of the lot size"), "{}", reasons[0]);
         assert!(reasons[1].contains("must be positive"), "{}", reasons[1]);
     }
 

@@ -15,6 +15,8 @@
 //!   the open, not at S); otherwise S, if the path reaches S.
 //! - stop-limit (S, L): triggers as a stop; from the trigger point on, works as a limit
 //!   at L on the rest of the path.
+//! - once triggered (and not yet filled whole), a stop works as a market order and a
+//!   stop-limit as a limit from the next bar's open.
 //!
 //! Every price produced here lies within the bar's low..high.
 
@@ -140,6 +142,8 @@ pub fn match_order(
             Some(found) => fill(found, false),
             None => MatchOutcome::NoFill,
         },
+        // A stop triggered on an earlier bar (and only partly filled) is a market order now.
+        OrderKind::Stop { .. } if already_triggered => fill((bar.open, Decimal::ZERO, false), true),
         OrderKind::Stop { stop_px } => match reach(&path, side, stop_px) {
             Some(pos) => fill((pos.px, pos.at, false), true),
             None => MatchOutcome::NoFill,
@@ -153,7 +157,7 @@ pub fn match_order(
             match trigger {
                 None => MatchOutcome::NoFill,
                 Some(pos) => match limit_from(&path, pos, side, limit_px) {
-                    Some((px, at, resting)) => fill((px, at, resting || already_triggered), true),
+                    Some(found) => fill(found, true),
                     None if already_triggered => MatchOutcome::NoFill,
                     None => MatchOutcome::TriggeredOnly,
                 },
@@ -329,6 +333,28 @@ mod tests {
             at(match_order(&b, P, Side::Buy, &OrderKind::Market, false)),
             Some(dec!(0))
         );
+    }
+
+    #[test]
+    fn a_triggered_stop_is_a_market_order_on_later_bars() {
+        // The price never comes back to the 90 stop, but the order was triggered earlier.
+        let b = bar(dec!(95), dec!(96), dec!(94), dec!(95));
+        let stop = OrderKind::Stop { stop_px: dec!(90) };
+        assert_eq!(px(match_order(&b, P, Side::Sell, &stop, true)), Some(dec!(95)));
+        assert_eq!(px(match_order(&b, P, Side::Sell, &stop, false)), None);
+    }
+
+    #[test]
+    fn a_triggered_stop_limit_marketable_at_the_open_is_a_taker_fill() {
+        let b = bar(dec!(103), dec!(105), dec!(102), dec!(104));
+        let kind = OrderKind::StopLimit {
+            stop_px: dec!(100),
+            limit_px: dec!(104),
+        };
+        match match_order(&b, P, Side::Buy, &kind, true) {
+            MatchOutcome::Fill(f) => assert_eq!((f.px, f.resting), (dec!(103), false)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
