@@ -518,7 +518,21 @@ fn other_bounds() {
         Some(13),
         "must be greater than 0 and at most 1, found 1.5",
     );
-    assert_error(&e, "venue.slippage.bps", Some(17), "must not be negative, found -1");
+    assert_error(
+        &e,
+        "venue.slippage.bps",
+        Some(17),
+        "must be between 0 and 10000 basis points, found -1",
+    );
+    let e = errors(&(MINIMAL.to_string() + "\n[venue.slippage]\nmodel = \"fixed_bps\"\nbps = 20000\n"));
+    assert_error(
+        &e,
+        "venue.slippage.bps",
+        Some(13),
+        "must be between 0 and 10000 basis points, found 20000",
+    );
+    let e = errors(&MINIMAL.replace("cash = ", "cash = 1e16 # was "));
+    assert!(e.has_path("cash"), "{e}");
 
     let e = errors(&MINIMAL.replace("name = \"minimal\"", "name = \"../etc\""));
     assert_error(&e, "name", Some(1), "not a valid name");

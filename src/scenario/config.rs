@@ -138,9 +138,10 @@ pub struct VenueConfig {
     /// Largest share of a bar's volume that the strategy's orders in one symbol may fill
     /// together (0 < p <= 1). `None`: no volume limit, and zero-volume bars still fill.
     pub participation_max: Option<Decimal>,
-    /// Time between the decision (the bar's close) and the order reaching the venue. An
-    /// order can first fill on a bar that starts more than `latency_ms` after the
-    /// decision bar started.
+    /// Delay before an order reaches the venue, measured from the start of the bar it was
+    /// decided on (bars carry no finer timing): it can first fill on a bar that starts
+    /// more than `latency_ms` later. A latency shorter than the bar interval keeps the
+    /// next bar; on intraday bars a longer one moves the first fill later.
     pub latency_ms: u64,
     /// Standard deviation of a seeded random slippage component, in basis points of the
     /// price (0: none). Drawn per fill from the scenario's seed.

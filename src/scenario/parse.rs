@@ -166,7 +166,13 @@ enum Bound {
     NonNegative,
     /// In (0, 1].
     Fraction,
+    /// Basis points in [0, 10000]: at most 100%.
+    Bps,
 }
+
+/// No decimal in a scenario may exceed this magnitude: it keeps every product the engine
+/// forms (cash × bps, price × quantity) inside Decimal's range.
+const DECIMAL_MAX: i64 = 1_000_000_000_000_000;
 
 impl Bound {
     fn expected(self) -> &'static str {
@@ -174,6 +180,7 @@ impl Bound {
             Bound::Positive => "a positive decimal",
             Bound::NonNegative => "a non-negative decimal",
             Bound::Fraction => "a decimal in (0, 1]",
+            Bound::Bps => "basis points in [0, 10000]",
         }
     }
 
@@ -184,6 +191,10 @@ impl Bound {
             Bound::Fraction if value <= Decimal::ZERO || value > Decimal::ONE => {
                 Some("must be greater than 0 and at most 1")
             }
+            Bound::Bps if value < Decimal::ZERO || value > Decimal::from(10_000) => {
+                Some("must be between 0 and 10000 basis points")
+            }
+            _ if value.abs() > Decimal::from(DECIMAL_MAX) => Some("is beyond the supported magnitude 10^15"),
             _ => None,
         }
     }
@@ -675,7 +686,7 @@ impl Cx {
             cx.integer_in(path, node, 0, MAX_LATENCY_MS)
         });
         let slippage_noise_bps = self.optional(t, "slippage_noise_bps", |cx, path, node| {
-            cx.decimal(path, node, Bound::NonNegative)
+            cx.decimal(path, node, Bound::Bps)
         });
         let price_clamp = self.optional(t, "price_clamp", |cx, path, node| {
             cx.choice(path, node, &["none", "bar_range"])
@@ -722,7 +733,7 @@ impl Cx {
         match model {
             0 => Some(SlippageConfig::None),
             1 => self
-                .required(t, "bps", |cx, path, node| cx.decimal(path, node, Bound::NonNegative))
+                .required(t, "bps", |cx, path, node| cx.decimal(path, node, Bound::Bps))
                 .map(|bps| SlippageConfig::FixedBps { bps }),
             2 => self
                 .required(t, "spread", |cx, path, node| cx.decimal(path, node, Bound::NonNegative))
@@ -775,6 +786,7 @@ impl Cx {
         let model = model.unwrap_or(0);
         self.reject_unknown(t, FIELDS[model], Some(format!("model = {:?}", MODELS[model])));
         let non_negative = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::NonNegative);
+        let bps = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::Bps);
         match model {
             0 => Some(CommissionConfig::None),
             1 => {
@@ -786,14 +798,14 @@ impl Cx {
                 })
             }
             2 => self
-                .required(t, "bps", non_negative)
+                .required(t, "bps", bps)
                 .map(|bps| CommissionConfig::PercentOfNotional { bps }),
             3 => self
                 .required(t, "per_order", non_negative)
                 .map(|per_order| CommissionConfig::Fixed { per_order }),
             4 => {
-                let maker_bps = self.required(t, "maker_bps", non_negative);
-                let taker_bps = self.required(t, "taker_bps", non_negative);
+                let maker_bps = self.required(t, "maker_bps", bps);
+                let taker_bps = self.required(t, "taker_bps", bps);
                 Some(CommissionConfig::MakerTaker {
                     maker_bps: maker_bps?,
                     taker_bps: taker_bps?,
@@ -802,7 +814,7 @@ impl Cx {
             _ => {
                 let tiers = self.required(t, "tiers", Cx::fee_tiers);
                 let min_per_order = self.optional(t, "min_per_order", non_negative);
-                let max_per_order_bps = self.optional(t, "max_per_order_bps", non_negative);
+                let max_per_order_bps = self.optional(t, "max_per_order_bps", bps);
                 Some(CommissionConfig::Tiered {
                     tiers: tiers?,
                     min_per_order: min_per_order?.unwrap_or(Decimal::ZERO),
