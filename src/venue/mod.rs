@@ -144,6 +144,25 @@ pub struct SimulatedVenue {
     latency_ns: i64,
     /// Seeded from the scenario; drawn once per fill only when the noise is on.
     rng: ChaCha8Rng,
+    scratch: Scratch,
+}
+
+/// Working buffers of one bar's matching, kept between bars to avoid allocating.
+#[derive(Default)]
+struct Scratch {
+    slots: Vec<Option<WorkingOrder>>,
+    candidates: Vec<(Decimal, usize, path::PathFill)>,
+    trading: Vec<bool>,
+    done: Vec<bool>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.candidates.clear();
+        self.trading.clear();
+        self.done.clear();
+    }
 }
 
 /// What the current bar still allows, shared by the orders of its symbol.
@@ -176,6 +195,7 @@ impl SimulatedVenue {
             books,
             latency_ns,
             rng: ChaCha8Rng::seed_from_u64(seed),
+            scratch: Scratch::default(),
         }
     }
 
@@ -295,13 +315,19 @@ impl SimulatedVenue {
 
     /// Returns the quantity filled on the bar.
     fn match_bar(&mut self, symbol: usize, bar: &Bar, listener: &mut dyn VenueListener) -> Decimal {
-        let orders = std::mem::take(&mut self.books[symbol].working);
+        let mut orders = std::mem::take(&mut self.books[symbol].working);
         let day = bar.ts.day_index();
+        // Buffers reused from bar to bar: this runs on every bar with working orders.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let Scratch {
+            slots,
+            candidates,
+            trading,
+            done,
+        } = &mut scratch;
         // Pass 1: which orders can trade on this bar, and where on its path they would fill.
-        let mut slots: Vec<Option<WorkingOrder>> = Vec::with_capacity(orders.len());
-        let mut candidates: Vec<(Decimal, usize, path::PathFill)> = Vec::new();
-        let mut trading = Vec::with_capacity(orders.len());
-        for mut order in orders {
+        for mut order in orders.drain(..) {
             let index = slots.len();
             let eligible = bar.ts.0 > order.decision_ts.0.saturating_add(self.latency_ns);
             if eligible && order.tif == TimeInForce::Day && order.session_day.is_some_and(|d| d < day) {
@@ -342,8 +368,8 @@ impl SimulatedVenue {
         // cancels its sibling at once, so both legs never fill on one bar.
         candidates.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut budget = self.budget(bar);
-        let mut done = vec![false; slots.len()];
-        for (_, index, fill) in candidates {
+        done.resize(slots.len(), false);
+        for &(_, index, fill) in candidates.iter() {
             let Some(order) = slots[index].as_mut() else {
                 continue;
             };
@@ -370,8 +396,8 @@ impl SimulatedVenue {
             }
         }
         // What is left keeps working, unless its time in force ends it after its first bar.
-        let mut keep = Vec::with_capacity(slots.len());
-        for (index, slot) in slots.into_iter().enumerate() {
+        let mut keep = orders;
+        for (index, slot) in slots.drain(..).enumerate() {
             let Some(order) = slot else {
                 continue;
             };
@@ -393,6 +419,7 @@ impl SimulatedVenue {
             keep.push(order);
         }
         self.books[symbol].working = keep;
+        self.scratch = scratch;
         budget.filled
     }
 
@@ -466,7 +493,8 @@ impl SimulatedVenue {
                 let fee = |q: Decimal, px: Decimal| fees::commission(commission, q, px, liquidity, &fees_before);
                 // Size at the unimpacted price, then again at the price the first size
                 // would get: impact only grows with size, so the second size is affordable.
-                let first = all_cash_qty(cash, price_for(&ctx, Decimal::ZERO).px, instrument, fee);
+                // The unslipped price is a lower bound on every slipped one.
+                let first = all_cash_qty(cash, px_before_slippage, instrument, fee);
                 let qty = all_cash_qty(cash, price_for(&ctx, first).px, instrument, fee);
                 if qty < instrument.min_qty.max(instrument.lot_size) || qty <= Decimal::ZERO {
                     listener.on_venue_event(VenueEvent::Cancelled {

@@ -25,6 +25,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
 const BPS: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
+/// 0.5: multiplying is much cheaper than dividing a Decimal by two.
+const HALF: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
 
 /// What the impact models need to know about the fill besides its price.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,16 +66,16 @@ pub fn components(config: &SlippageConfig, px: Decimal, ctx: &FillContext) -> (D
     let (half_spread, impact) = match *config {
         SlippageConfig::None => (Decimal::ZERO, Decimal::ZERO),
         SlippageConfig::FixedBps { bps } => (Decimal::ZERO, px * bps / BPS),
-        SlippageConfig::HalfSpread { spread } => (spread / Decimal::TWO, Decimal::ZERO),
+        SlippageConfig::HalfSpread { spread } => (spread * HALF, Decimal::ZERO),
         SlippageConfig::VolumeShare { price_impact, spread } => {
             let s = share(ctx.filled_in_bar + ctx.qty, ctx);
-            (spread / Decimal::TWO, px * price_impact * s * s)
+            (spread * HALF, px * price_impact * s * s)
         }
         SlippageConfig::SquareRoot { k, spread, .. } => {
             let s = share(ctx.qty, ctx).to_f64().unwrap_or(0.0);
             let fraction = ctx.sigma.map_or(0.0, |sigma| sigma * s.sqrt());
             let impact = px * k * Decimal::from_f64(fraction).unwrap_or(Decimal::ZERO);
-            (spread / Decimal::TWO, impact)
+            (spread * HALF, impact)
         }
     };
     let noise = if ctx.noise_bps.is_zero() {
@@ -138,6 +140,10 @@ impl RollingSigma {
     }
 
     pub fn push(&mut self, close: Decimal) {
+        // Unused (no square-root model): skip the conversion, which is on every bar.
+        if self.window == 0 {
+            return;
+        }
         let close = close.to_f64().unwrap_or(f64::NAN);
         if let Some(last) = self.last_close
             && last > 0.0
