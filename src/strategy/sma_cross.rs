@@ -123,8 +123,30 @@ mod tests {
     use crate::portfolio::Portfolio;
 
     fn run(closes: &[i64], fast: usize, slow: usize, mode: SmaMode) -> Vec<(usize, Intent)> {
+        run_holding(closes, fast, slow, mode, 0)
+    }
+
+    /// Signals over `closes` for a strategy whose account holds `position` shares throughout.
+    fn run_holding(closes: &[i64], fast: usize, slow: usize, mode: SmaMode, position: i64) -> Vec<(usize, Intent)> {
+        use crate::model::{Fill, Liquidity, Side};
         let mut strategy = SmaCross::new(fast, slow, mode, 1);
-        let portfolio = Portfolio::new(Decimal::from(1000), 1);
+        let mut portfolio = Portfolio::new(Decimal::from(1000), 1);
+        if position != 0 {
+            let px = Decimal::from(10);
+            let fill = Fill {
+                order_id: 1,
+                symbol: 0,
+                side: if position > 0 { Side::Buy } else { Side::Sell },
+                ts: Timestamp(0),
+                qty: Decimal::from(position.abs()),
+                px,
+                px_before_slippage: px,
+                spread_per_unit: Decimal::ZERO,
+                fee: Decimal::ZERO,
+                liquidity: Liquidity::Taker,
+            };
+            portfolio.apply_fill(&fill, 0);
+        }
         let ctx = StrategyContext { portfolio: &portfolio };
         let mut out = Vec::new();
         for (i, c) in closes.iter().enumerate() {
@@ -180,51 +202,18 @@ mod tests {
 
     #[test]
     fn long_only_enters_only_when_flat_and_exits_only_when_long() {
-        use crate::model::{Fill, Liquidity, Side};
         // Falling then rising then falling: a cross up at 3 and a cross down at 4.
         let closes = [12, 11, 10, 12, 11, 10];
-        let run_with = |position: i64| {
-            let mut strategy = SmaCross::new(1, 2, SmaMode::LongOnly, 1);
-            let mut portfolio = Portfolio::new(Decimal::from(1000), 1);
-            if position != 0 {
-                let side = if position > 0 { Side::Buy } else { Side::Sell };
-                let px = Decimal::from(10);
-                let fill = Fill {
-                    order_id: 1,
-                    symbol: 0,
-                    side,
-                    ts: Timestamp(0),
-                    qty: Decimal::from(position.abs()),
-                    px,
-                    px_before_slippage: px,
-                    spread_per_unit: Decimal::ZERO,
-                    fee: Decimal::ZERO,
-                    liquidity: Liquidity::Taker,
-                };
-                portfolio.apply_fill(&fill, 0);
-            }
-            let ctx = StrategyContext { portfolio: &portfolio };
-            let mut out = Vec::new();
-            for (i, c) in closes.iter().enumerate() {
-                let px = Decimal::from(*c);
-                let bar = Bar {
-                    ts: Timestamp(i as i64),
-                    open: px,
-                    high: px,
-                    low: px,
-                    close: px,
-                    volume: Decimal::ONE,
-                };
-                let mut signals = Vec::new();
-                strategy.on_bar(&ctx, 0, &bar, &mut signals);
-                out.extend(signals.into_iter().map(|s| (i, s.intent)));
-            }
-            out
-        };
         // Flat all along: only the cross up acts (an entry); the cross down has nothing to exit.
-        assert_eq!(run_with(0), vec![(3, Intent::Long)]);
+        assert_eq!(
+            run_holding(&closes, 1, 2, SmaMode::LongOnly, 0),
+            vec![(3, Intent::Long)]
+        );
         // Long all along: the cross up is ignored (already long); the cross down exits.
-        assert_eq!(run_with(5), vec![(4, Intent::Flat)]);
+        assert_eq!(
+            run_holding(&closes, 1, 2, SmaMode::LongOnly, 5),
+            vec![(4, Intent::Flat)]
+        );
         // Long/short ignores the position: both crosses act.
         assert_eq!(
             run(&closes, 1, 2, SmaMode::LongShort),
