@@ -1,7 +1,7 @@
 //! What can be traded, and how: tick and lot sizes bound every price and quantity the
 //! engine produces; the calendar decides how many bars make a year.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 /// Index of an instrument in the run's instrument list. Dense, so per-symbol state is a `Vec`.
@@ -92,6 +92,11 @@ impl Instrument {
         if self.lot_size.is_zero() {
             return qty;
         }
+        // Whole units and decimal lots (0.01, 0.001) round without a division: this runs
+        // for every all-cash fill.
+        if self.lot_size.mantissa() == 1 {
+            return qty.round_dp_with_strategy(self.lot_size.scale(), RoundingStrategy::ToNegativeInfinity);
+        }
         (qty / self.lot_size).floor() * self.lot_size
     }
 
@@ -99,6 +104,16 @@ impl Instrument {
     pub fn round_price(&self, price: Decimal, up: bool) -> Decimal {
         if self.tick_size.is_zero() {
             return price;
+        }
+        // Decimal ticks (0.01, 0.00001) round without a division: this runs for every
+        // slipped fill.
+        if self.tick_size.mantissa() == 1 {
+            let strategy = if up {
+                RoundingStrategy::ToPositiveInfinity
+            } else {
+                RoundingStrategy::ToNegativeInfinity
+            };
+            return price.round_dp_with_strategy(self.tick_size.scale(), strategy);
         }
         let ticks = price / self.tick_size;
         let ticks = if up { ticks.ceil() } else { ticks.floor() };
@@ -133,5 +148,27 @@ mod tests {
         assert_eq!(inst.round_qty_down(dec!(1746)), dec!(1700));
         assert_eq!(inst.round_price(dec!(10.001), true), dec!(10.01));
         assert_eq!(inst.round_price(dec!(10.009), false), dec!(10.00));
+        assert_eq!(inst.round_price(dec!(-10.001), true), dec!(-10.00));
+        // The fast path (decimal ticks and lots) agrees with the division for each case.
+        for tick in [dec!(0.01), dec!(0.00001), dec!(1), dec!(0.25), dec!(0.05)] {
+            inst.tick_size = tick;
+            for px in [dec!(57.30725), dec!(1.052461), dec!(100), dec!(99.999999), dec!(0.004)] {
+                for up in [true, false] {
+                    let t = px / tick;
+                    let expected = if up { t.ceil() } else { t.floor() } * tick;
+                    assert_eq!(inst.round_price(px, up), expected, "tick {tick} px {px} up {up}");
+                }
+            }
+        }
+        for lot in [dec!(1), dec!(0.001), dec!(100), dec!(1000), dec!(0.5)] {
+            inst.lot_size = lot;
+            for qty in [dec!(1746.99), dec!(0.0015), dec!(123456.789), dec!(999)] {
+                assert_eq!(
+                    inst.round_qty_down(qty),
+                    (qty / lot).floor() * lot,
+                    "lot {lot} qty {qty}"
+                );
+            }
+        }
     }
 }

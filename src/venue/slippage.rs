@@ -57,7 +57,9 @@ fn share(volume_filled: Decimal, ctx: &FillContext) -> Decimal {
     if ctx.bar_volume <= Decimal::ZERO {
         return cap;
     }
-    (volume_filled / ctx.bar_volume).min(cap)
+    // Twelve decimal places are far finer than any tick once multiplied by a price, and
+    // keep the products that follow cheap (a full 28-digit quotient makes them slow).
+    (volume_filled / ctx.bar_volume).round_dp(12).min(cap)
 }
 
 /// Half spread and impact, per unit, before rounding; both are adverse amounts (impact
@@ -69,7 +71,7 @@ pub fn components(config: &SlippageConfig, px: Decimal, ctx: &FillContext) -> (D
         SlippageConfig::HalfSpread { spread } => (spread * HALF, Decimal::ZERO),
         SlippageConfig::VolumeShare { price_impact, spread } => {
             let s = share(ctx.filled_in_bar + ctx.qty, ctx);
-            (spread * HALF, px * price_impact * s * s)
+            (spread * HALF, px * (price_impact * (s * s).round_dp(12)))
         }
         SlippageConfig::SquareRoot { k, spread, .. } => {
             let s = share(ctx.qty, ctx).to_f64().unwrap_or(0.0);
