@@ -91,43 +91,54 @@ fn has_nonzero_digit(text: &str) -> bool {
 /// Converts a float read from a typed column through its shortest round-trip text, so
 /// that `118.56_f64` becomes exactly `118.56`, not the binary value's 50 digits.
 pub(crate) fn decimal_from_f64(x: f64) -> Result<Decimal, NumberFault> {
-    if !x.is_finite() {
-        return Err(NumberFault::NonFinite(x.to_string()));
-    }
-    // f64's Display never uses an exponent, so `from_str` reads it. Values beyond
-    // Decimal's range (about 7.9e28) fail, and values below 1e-28 round to zero.
-    let fault = |x: f64| {
-        let (text, negative) = (format!("{x:e}"), x.is_sign_negative());
-        if x.abs() >= 1.0 {
-            NumberFault::TooLarge { text, negative }
-        } else {
-            NumberFault::TooSmall { text, negative }
-        }
-    };
-    match Decimal::from_str(&x.to_string()) {
-        Ok(d) if d.is_zero() && x != 0.0 => Err(fault(x)),
-        Ok(d) => Ok(d),
-        Err(_) => Err(fault(x)),
-    }
+    from_float_text(
+        x.is_finite(),
+        &x.to_string(),
+        x == 0.0,
+        x.abs() >= 1.0,
+        x.is_sign_negative(),
+        || format!("{x:e}"),
+    )
 }
 
 /// As [`decimal_from_f64`], through `f32`'s own shortest text (`118.56_f32` → `118.56`).
 pub(crate) fn decimal_from_f32(x: f32) -> Result<Decimal, NumberFault> {
-    if !x.is_finite() {
-        return Err(NumberFault::NonFinite(x.to_string()));
+    from_float_text(
+        x.is_finite(),
+        &x.to_string(),
+        x == 0.0,
+        x.abs() >= 1.0,
+        x.is_sign_negative(),
+        || format!("{x:e}"),
+    )
+}
+
+/// The shared body of the float conversions. A float's Display never uses an exponent,
+/// so `from_str` reads `shortest`; values beyond Decimal's range (about 7.9e28) fail and
+/// values below 1e-28 round to zero, both reported with the float's exponent form
+/// (formatted only then: this runs for every cell of a float column).
+fn from_float_text(
+    finite: bool,
+    shortest: &str,
+    zero: bool,
+    large: bool,
+    negative: bool,
+    scientific: impl FnOnce() -> String,
+) -> Result<Decimal, NumberFault> {
+    if !finite {
+        return Err(NumberFault::NonFinite(shortest.to_string()));
     }
-    let fault = |x: f32| {
-        let (text, negative) = (format!("{x:e}"), x.is_sign_negative());
-        if x.abs() >= 1.0 {
+    let fault = |text: String| {
+        if large {
             NumberFault::TooLarge { text, negative }
         } else {
             NumberFault::TooSmall { text, negative }
         }
     };
-    match Decimal::from_str(&x.to_string()) {
-        Ok(d) if d.is_zero() && x != 0.0 => Err(fault(x)),
+    match Decimal::from_str(shortest) {
+        Ok(d) if d.is_zero() && !zero => Err(fault(scientific())),
         Ok(d) => Ok(d),
-        Err(_) => Err(fault(x)),
+        Err(_) => Err(fault(scientific())),
     }
 }
 
