@@ -17,7 +17,9 @@ use rust_decimal::Decimal;
 use slipstream::backtest::Simulation;
 use slipstream::data::{SynthParams, load_bars, synth_bars, write_csv};
 use slipstream::model::{Calendar, Instrument};
-use slipstream::scenario::{ColumnMap, DataFormat, DataSource, SizingConfig, SlippageConfig, SmaMode, VenueConfig};
+use slipstream::scenario::{
+    ColumnMap, DataFormat, DataSource, SizingConfig, SlippageConfig, SmaMode, Spread, VenueConfig,
+};
 use slipstream::strategy::SmaCross;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -78,6 +80,8 @@ fn bars() -> Vec<slipstream::model::Bar> {
 fn run_pipeline(data: &[Vec<slipstream::model::Bar>], venue: &VenueConfig) -> usize {
     let instruments = [Instrument::equity("SYN")];
     let simulation = Simulation {
+        spreads: &[],
+        venues: &[],
         instruments: &instruments,
         bars: data,
         venue,
@@ -102,6 +106,8 @@ fn report_memory() {
         let venue = VenueConfig::default();
         let data = vec![bars];
         let simulation = Simulation {
+            spreads: &[],
+            venues: &[],
             instruments: &instruments,
             bars: &data,
             venue: &venue,
@@ -134,7 +140,7 @@ fn pipeline(c: &mut Criterion) {
     let impact = VenueConfig {
         slippage: SlippageConfig::VolumeShare {
             price_impact: Decimal::new(1, 1),
-            spread: Decimal::ZERO,
+            spread: Spread::Fixed(Decimal::ZERO),
         },
         ..VenueConfig::default()
     };

@@ -77,6 +77,8 @@ fn run_case(case_name: &str) {
     let venue = VenueConfig::default();
     let cash = dec(case.cash);
     let simulation = Simulation {
+        spreads: &[],
+        venues: &[],
         instruments: &instruments,
         bars: std::slice::from_ref(&bars),
         venue: &venue,

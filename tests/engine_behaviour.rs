@@ -6,7 +6,7 @@ mod common;
 use common::{bars, d, simulate};
 use rust_decimal::Decimal;
 use slipstream::model::{Liquidity, OrderStatus, Side};
-use slipstream::scenario::{CommissionConfig, FillTiming, SizingConfig, SlippageConfig, VenueConfig};
+use slipstream::scenario::{CommissionConfig, FillTiming, SizingConfig, SlippageConfig, Spread, VenueConfig};
 use slipstream::strategy::{Intent, Signal};
 
 fn signal(intent: Intent) -> Signal {
@@ -152,7 +152,10 @@ fn slippage_and_commission_are_recorded_per_fill() {
         ("100", "100", "100", "100"),
     ])];
     let venue = VenueConfig {
-        slippage: SlippageConfig::FixedBps { bps: d("10") },
+        slippage: SlippageConfig::FixedBps {
+            bps: d("10"),
+            spread: Spread::ZERO,
+        },
         commission: CommissionConfig::PerShare {
             per_share: d("0.01"),
             min_per_order: d("1"),
@@ -270,7 +273,10 @@ fn limit_fills_are_never_worse_than_the_limit() {
         ("104", "104", "104", "104"),
     ])];
     let venue = VenueConfig {
-        slippage: SlippageConfig::FixedBps { bps: d("50") },
+        slippage: SlippageConfig::FixedBps {
+            bps: d("50"),
+            spread: Spread::ZERO,
+        },
         ..VenueConfig::default()
     };
     let mut s = signal(Intent::Long);
@@ -385,6 +391,8 @@ fn a_part_below_the_minimum_quantity_waits_for_a_bigger_bar() {
     };
     let entry = signal(Intent::Long);
     let simulation = slipstream::backtest::Simulation {
+        spreads: &[],
+        venues: &[],
         instruments: &instruments,
         bars: std::slice::from_ref(&data),
         venue: &venue,

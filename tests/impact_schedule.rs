@@ -7,7 +7,7 @@ use common::{d, simulate};
 use rust_decimal::Decimal;
 use slipstream::data::{SynthParams, synth_bars};
 use slipstream::model::Bar;
-use slipstream::scenario::{SizingConfig, SlippageConfig, VenueConfig};
+use slipstream::scenario::{SizingConfig, SlippageConfig, Spread, VenueConfig};
 use slipstream::strategy::{Intent, Signal};
 
 /// Hourly bars of 10,000 shares each on a seeded walk.
@@ -56,7 +56,7 @@ fn impact_costs(slippage: SlippageConfig) -> (Decimal, Decimal) {
 fn slicing_lowers_volume_share_impact_by_the_square_of_the_share() {
     let (at_once, sliced) = impact_costs(SlippageConfig::VolumeShare {
         price_impact: d("0.1"),
-        spread: d("0"),
+        spread: Spread::Fixed(d("0")),
     });
     // At once: share 0.5 → 0.1 × 0.25 = 2.5% of the price on 5,000 shares. Sliced: share
     // 0.1 per bar → 0.1% on each 1,000. Ratio about 25 (prices differ a little by bar,
@@ -73,7 +73,7 @@ fn slicing_lowers_square_root_impact() {
     let (at_once, sliced) = impact_costs(SlippageConfig::SquareRoot {
         k: d("1"),
         sigma_bars: 20,
-        spread: d("0"),
+        spread: Spread::Fixed(d("0")),
     });
     // At once: 5,000 × σ × √0.5 ≈ 3,536 σ; sliced: 5 × 1,000 × σ × √0.1 ≈ 1,581 σ (times the price).
     assert!(
@@ -88,7 +88,7 @@ fn a_participation_cap_turns_one_large_order_into_partial_fills_over_several_bar
     let venue = VenueConfig {
         slippage: SlippageConfig::VolumeShare {
             price_impact: d("0.1"),
-            spread: d("0"),
+            spread: Spread::Fixed(d("0")),
         },
         participation_max: Some(d("0.1")),
         ..VenueConfig::default()

@@ -13,7 +13,7 @@ use slipstream::model::{
 };
 use slipstream::portfolio::Portfolio;
 use slipstream::scenario::{
-    CommissionConfig, FeeTier, FillTiming, IntrabarPath, SizingConfig, SlippageConfig, VenueConfig,
+    CommissionConfig, FeeTier, FillTiming, IntrabarPath, SizingConfig, SlippageConfig, Spread, VenueConfig,
 };
 use slipstream::strategy::{Intent, Signal};
 
@@ -39,6 +39,7 @@ proptest! {
         for (i, (buy, qty, cents, fee_cents)) in fills.into_iter().enumerate() {
             let px = price(cents);
             let fill = Fill {
+                venue: 0,
                 order_id: i as u64 + 1,
                 symbol: 0,
                 side: if buy { Side::Buy } else { Side::Sell },
@@ -135,16 +136,21 @@ fn venue() -> impl Strategy<Value = VenueConfig> {
             },
             slippage: match slippage {
                 0 => SlippageConfig::None,
-                1 => SlippageConfig::FixedBps { bps: d("7") },
-                2 => SlippageConfig::HalfSpread { spread: d("0.04") },
+                1 => SlippageConfig::FixedBps {
+                    bps: d("7"),
+                    spread: Spread::ZERO,
+                },
+                2 => SlippageConfig::HalfSpread {
+                    spread: Spread::Fixed(d("0.04")),
+                },
                 3 => SlippageConfig::VolumeShare {
                     price_impact: d("0.1"),
-                    spread: d("0.02"),
+                    spread: Spread::Fixed(d("0.02")),
                 },
                 _ => SlippageConfig::SquareRoot {
                     k: d("0.5"),
                     sigma_bars: 5,
-                    spread: d("0"),
+                    spread: Spread::Fixed(d("0")),
                 },
             },
             commission: match commission {

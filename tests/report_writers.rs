@@ -12,7 +12,7 @@ use slipstream::model::{
 use slipstream::report::{self, REPORT_FILES, compute_metrics, summary_text, write_reports};
 use slipstream::scenario::{
     ColumnMap, CommissionConfig, DataFormat, DataSource, FillTiming, InstrumentConfig, IntrabarPath, Scenario,
-    SizingConfig, SlippageConfig, SmaMode, StrategyConfig, VenueConfig,
+    SizingConfig, SlippageConfig, SmaMode, Spread, StrategyConfig, VenueConfig,
 };
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,7 @@ fn day(d: i64) -> Timestamp {
 
 fn scenario(fill_timing: FillTiming) -> Scenario {
     Scenario {
+        venues: Vec::new(),
         name: "hand built | test".to_string(),
         description: Some("A tiny run built by hand.".to_string()),
         cash: dec!(10000),
@@ -51,7 +52,10 @@ fn scenario(fill_timing: FillTiming) -> Scenario {
         venue: VenueConfig {
             fill_timing,
             intrabar_path: IntrabarPath::OpenHighLowClose,
-            slippage: SlippageConfig::FixedBps { bps: dec!(5) },
+            slippage: SlippageConfig::FixedBps {
+                bps: dec!(5),
+                spread: Spread::ZERO,
+            },
             commission: CommissionConfig::PerShare {
                 per_share: dec!(0.01),
                 min_per_order: dec!(1),
@@ -108,6 +112,7 @@ fn order(
 
 fn fill(order_id: u64, side: Side, d: i64, qty: Decimal, before: Decimal, px: Decimal, fee: Decimal) -> Fill {
     Fill {
+        venue: 0,
         order_id,
         symbol: 0,
         side,
@@ -123,6 +128,7 @@ fn fill(order_id: u64, side: Side, d: i64, qty: Decimal, before: Decimal, px: De
 
 fn main_outcome() -> RunOutcome {
     RunOutcome {
+        routes: Default::default(),
         strategy: "sma_cross".to_string(),
         equity: vec![
             point(0, dec!(10000), dec!(0)),
@@ -223,6 +229,7 @@ fn main_outcome() -> RunOutcome {
 fn benchmark_outcome() -> RunOutcome {
     let closes = [dec!(100), dec!(100), dec!(104), dec!(102), dec!(98), dec!(99)];
     RunOutcome {
+        routes: Default::default(),
         strategy: "buy_and_hold".to_string(),
         equity: closes
             .iter()
@@ -608,6 +615,7 @@ fn summary_has_the_headline_numbers() {
 fn an_empty_run_still_writes_a_report() {
     let mut result = run(FillTiming::NextOpen, false);
     result.main = RunOutcome {
+        routes: Default::default(),
         strategy: "sma_cross".to_string(),
         equity: Vec::new(),
         orders: Vec::new(),
@@ -660,6 +668,7 @@ fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
         })
         .collect();
     RunOutcome {
+        routes: Default::default(),
         strategy: strategy.to_string(),
         equity,
         orders: Vec::new(),

@@ -6,7 +6,7 @@ use rust_decimal::dec;
 use slipstream::model::{Calendar, Instrument, Timestamp};
 use slipstream::scenario::{
     self, ColumnMap, CommissionConfig, DataFormat, FillTiming, IntrabarPath, Scenario, ScenarioErrors, SizingConfig,
-    SlippageConfig, SmaMode, StrategyConfig, VenueConfig,
+    SlippageConfig, SmaMode, Spread, StrategyConfig, VenueConfig,
 };
 use std::path::{Path, PathBuf};
 
@@ -188,7 +188,10 @@ fn full_scenario_parses_to_expected_values() {
         VenueConfig {
             fill_timing: FillTiming::SameClose,
             intrabar_path: IntrabarPath::Adaptive,
-            slippage: SlippageConfig::FixedBps { bps: dec!(2.5) },
+            slippage: SlippageConfig::FixedBps {
+                bps: dec!(2.5),
+                spread: Spread::ZERO
+            },
             commission: CommissionConfig::PerShare {
                 per_share: dec!(0.005),
                 min_per_order: dec!(1)
@@ -234,7 +237,12 @@ fn defaults_inside_sections() {
     assert_eq!(s.sizing, SizingConfig::AllCash);
     assert_eq!(s.venue.fill_timing, FillTiming::NextOpen);
     assert_eq!(s.venue.intrabar_path, IntrabarPath::OpenHighLowClose);
-    assert_eq!(s.venue.slippage, SlippageConfig::HalfSpread { spread: dec!(0.02) });
+    assert_eq!(
+        s.venue.slippage,
+        SlippageConfig::HalfSpread {
+            spread: Spread::Fixed(dec!(0.02))
+        }
+    );
     assert_eq!(
         s.venue.commission,
         CommissionConfig::PerShare {
@@ -656,7 +664,12 @@ fn overrides_change_the_result() {
             mode: SmaMode::LongShort
         }
     );
-    assert_eq!(s.venue.slippage, SlippageConfig::HalfSpread { spread: dec!(0.02) });
+    assert_eq!(
+        s.venue.slippage,
+        SlippageConfig::HalfSpread {
+            spread: Spread::Fixed(dec!(0.02))
+        }
+    );
     assert_eq!(s.instruments[1].instrument.tick_size, dec!(0.05));
     assert_eq!(s.instruments[0].instrument.tick_size, dec!(0.01));
     assert_eq!(s.instruments[0].data.columns.open, "Open");

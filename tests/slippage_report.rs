@@ -14,7 +14,7 @@ use slipstream::report::slippage_writer::{slippage_csv, slippage_header};
 use slipstream::report::{REPORT_FILES, write_reports};
 use slipstream::scenario::{
     ColumnMap, CommissionConfig, DataFormat, DataSource, FillTiming, InstrumentConfig, IntrabarPath, Scenario,
-    SizingConfig, SlippageConfig, StrategyConfig, VenueConfig,
+    SizingConfig, SlippageConfig, Spread, StrategyConfig, VenueConfig,
 };
 use std::path::{Path, PathBuf};
 
@@ -37,6 +37,7 @@ fn instrument_config(symbol: &str) -> InstrumentConfig {
 
 fn scenario() -> Scenario {
     Scenario {
+        venues: Vec::new(),
         name: "slippage by hand".to_string(),
         description: None,
         cash: dec!(100000),
@@ -53,7 +54,9 @@ fn scenario() -> Scenario {
         venue: VenueConfig {
             fill_timing: FillTiming::NextOpen,
             intrabar_path: IntrabarPath::OpenHighLowClose,
-            slippage: SlippageConfig::HalfSpread { spread: dec!(0.1) },
+            slippage: SlippageConfig::HalfSpread {
+                spread: Spread::Fixed(dec!(0.1)),
+            },
             commission: CommissionConfig::Fixed { per_order: dec!(1) },
             ..VenueConfig::default()
         },
@@ -93,6 +96,7 @@ fn run(orders: Vec<Order>, fills: Vec<Fill>, interval_secs: f64) -> RunResult {
         periods_per_year_source: "calendar",
         data_files: vec![data_file("AAA", interval_secs), data_file("BBB", interval_secs)],
         main: RunOutcome {
+            routes: Default::default(),
             strategy: "by_hand".to_string(),
             equity,
             orders,
@@ -178,6 +182,7 @@ fn fill(
 ) -> Fill {
     let px = before + side.sign() * (spread + impact);
     Fill {
+        venue: 0,
         order_id,
         symbol: 0,
         side,

@@ -11,9 +11,9 @@ pub mod result;
 use crate::data::{self, DataError};
 use crate::engine::{Command, Engine, EngineFault, SkippedSignal};
 use crate::model::{Bar, Instrument, Timestamp};
-use crate::scenario::{FillTiming, Scenario, SizingConfig, StrategyConfig, VenueConfig};
+use crate::scenario::{FillTiming, Scenario, SizingConfig, StrategyConfig, VenueConfig, VenueSpec};
 use crate::strategy::{BuyAndHold, SignalsError, SignalsFile, SmaCross, Strategy};
-use crate::venue::SimulatedVenue;
+use crate::venue::Router;
 use rayon::prelude::*;
 use result::{DataFileInfo, RunOutcome, RunResult};
 use rust_decimal::Decimal;
@@ -33,6 +33,8 @@ pub enum BacktestError {
 /// Bars of every instrument, in the scenario's instrument order.
 pub struct MarketData {
     pub bars: Vec<Vec<Bar>>,
+    /// Each instrument's quoted spreads, bar by bar, when its data maps a spread column.
+    pub spreads: Vec<Option<Vec<Decimal>>>,
     pub files: Vec<DataFileInfo>,
 }
 
@@ -70,7 +72,8 @@ pub fn load_market_data(scenario: &Scenario) -> Result<MarketData, BacktestError
         });
         bars.push(loaded.bars);
     }
-    Ok(MarketData { bars, files })
+    let spreads = vec![None; bars.len()];
+    Ok(MarketData { bars, spreads, files })
 }
 
 /// Builds the scenario's strategy.
@@ -94,7 +97,12 @@ pub const PROGRESS_EVERY_BARS: usize = 1 << 16;
 pub struct Simulation<'a> {
     pub instruments: &'a [Instrument],
     pub bars: &'a [Vec<Bar>],
+    /// Quoted spreads per instrument, aligned with `bars` (empty, or `None` for an
+    /// instrument: no spread column).
+    pub spreads: &'a [Option<Vec<Decimal>>],
     pub venue: &'a VenueConfig,
+    /// The scenario's venues (empty: one venue by `venue` alone).
+    pub venues: &'a [VenueSpec],
     pub sizing: SizingConfig,
     pub cash: Decimal,
     /// Seeds the venue's random slippage component.
@@ -128,7 +136,7 @@ impl Simulation<'_> {
         let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
         // At least one equity point per bar of the longest series (exact for one symbol).
         engine.reserve_equity_points(self.bars.iter().map(Vec::len).max().unwrap_or(0));
-        let mut venue = SimulatedVenue::new(self.venue.clone(), self.instruments.to_vec(), self.seed);
+        let mut venue = Router::new(self.venue, self.venues, self.instruments.to_vec(), self.seed);
         let mut commands = Vec::new();
         let mut cursor = vec![0usize; self.bars.len()];
         let mut last_ts = Timestamp::default();
@@ -139,6 +147,9 @@ impl Simulation<'_> {
                 let Some(bar) = bars.get(cursor[symbol]).filter(|b| b.ts == ts) else {
                     continue;
                 };
+                if let Some(Some(spreads)) = self.spreads.get(symbol) {
+                    venue.set_quoted_spread(symbol, spreads[cursor[symbol]]);
+                }
                 cursor[symbol] += 1;
                 bars_done += 1;
                 venue.on_bar(symbol, bar, &mut engine);
@@ -159,7 +170,9 @@ impl Simulation<'_> {
             venue.expire_all(last_ts, "end of data", &mut engine);
             carry_out(&mut engine, &mut venue, &mut commands, last_ts);
         }
-        engine.finish().map_err(BacktestError::Engine)
+        let (mut outcome, skipped) = engine.finish().map_err(BacktestError::Engine)?;
+        outcome.routes = venue.into_log();
+        Ok((outcome, skipped))
     }
 }
 
@@ -173,7 +186,7 @@ fn next_timestamp(bars: &[Vec<Bar>], cursor: &[usize]) -> Option<Timestamp> {
 
 /// Carries the engine's commands to the venue until none are left (a fill can cause a
 /// cancel, a cancel nothing further, so this ends).
-fn carry_out(engine: &mut Engine, venue: &mut SimulatedVenue, commands: &mut Vec<Command>, now: Timestamp) {
+fn carry_out(engine: &mut Engine, venue: &mut Router, commands: &mut Vec<Command>, now: Timestamp) {
     while engine.has_commands() {
         engine.take_commands(commands);
         for command in commands.drain(..) {
@@ -219,7 +232,9 @@ pub fn run_with_data(
     let simulation = Simulation {
         instruments: &instruments,
         bars: &data.bars,
+        spreads: &data.spreads,
         venue: &scenario.venue,
+        venues: &scenario.venues,
         sizing: scenario.sizing,
         cash: scenario.cash,
         seed: scenario.seed,

@@ -2,6 +2,7 @@
 
 use crate::model::{Fill, Instrument, Order, Side, SymbolId, Timestamp};
 use crate::scenario::Scenario;
+use crate::venue::RouteLog;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -81,6 +82,8 @@ pub struct RunOutcome {
     pub bars_in_market: usize,
     /// What the strategy reported about its own run (e.g. signals never acted on).
     pub notes: Vec<String>,
+    /// The run's venues and where its orders went.
+    pub routes: RouteLog,
 }
 
 /// Everything the reports need.

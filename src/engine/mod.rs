@@ -19,7 +19,7 @@ use crate::portfolio::Portfolio;
 use crate::scenario::SizingConfig;
 use crate::sizing;
 use crate::strategy::{Intent, Signal, Strategy, StrategyContext};
-use crate::venue::{VenueEvent, VenueListener};
+use crate::venue::{RouteLog, VenueEvent, VenueListener};
 use rust_decimal::Decimal;
 
 /// What the engine asks its driver to do.
@@ -199,6 +199,7 @@ impl Engine {
             trades,
             bars_in_market: self.bars_in_market,
             notes: self.strategy.notes(),
+            routes: RouteLog::default(),
         };
         Ok((outcome, self.skipped))
     }

@@ -33,6 +33,8 @@ pub struct Fill {
     /// Commission and fees charged for this fill (>= 0).
     pub fee: Decimal,
     pub liquidity: Liquidity,
+    /// Index of the simulated venue that filled it (0 with a single venue).
+    pub venue: u16,
 }
 
 impl Fill {

@@ -4,7 +4,7 @@
 
 use super::format::dec;
 use crate::backtest::result::RunResult;
-use crate::scenario::{CommissionConfig, FillTiming, IntrabarPath, SlippageConfig};
+use crate::scenario::{CommissionConfig, FillTiming, IntrabarPath, SlippageConfig, Spread};
 use serde::Serialize;
 
 /// The conventions a run's report was produced under.
@@ -135,16 +135,17 @@ pub fn intrabar_path_rule(path: IntrabarPath) -> &'static str {
 pub fn slippage_rule(slippage: &SlippageConfig) -> String {
     match slippage {
         SlippageConfig::None => "none: fills at the price the fill rules produce".to_string(),
-        SlippageConfig::FixedBps { bps } => format!(
-            "fixed {} bps against the order: buy px = p * (1 + {b}/10000), sell px = p * (1 - {b}/10000), rounded \
-             to the tick against the order",
+        SlippageConfig::FixedBps { bps, spread } => format!(
+            "fixed {} bps against the order: buy px = p * (1 + {b}/10000), sell px = p * (1 - {b}/10000){sp}, \
+             rounded to the tick against the order",
             dec(*bps),
-            b = dec(*bps)
+            b = dec(*bps),
+            sp = spread_part(*spread)
         ),
         SlippageConfig::HalfSpread { spread } => format!(
-            "half of a quoted spread of {s} (bar prices taken as mids): buy px = p + {s}/2, sell px = p - {s}/2, \
-             rounded to the tick against the order",
-            s = dec(*spread)
+            "half of {s} (bar prices taken as mids): buy px = p + spread/2, sell px = p - spread/2, rounded to the \
+             tick against the order",
+            s = spread_text(*spread)
         ),
         SlippageConfig::VolumeShare { price_impact, spread } => format!(
             "volume share (zipline / LEAN): the price moves against the order by p * {i} * share^2, share = the \
@@ -164,11 +165,18 @@ pub fn slippage_rule(slippage: &SlippageConfig) -> String {
     }
 }
 
-fn spread_part(spread: rust_decimal::Decimal) -> String {
+fn spread_part(spread: Spread) -> String {
     if spread.is_zero() {
         String::new()
     } else {
-        format!(", plus half of a quoted spread of {}", dec(spread))
+        format!(", plus half of {}", spread_text(spread))
+    }
+}
+
+fn spread_text(spread: Spread) -> String {
+    match spread {
+        Spread::Fixed(spread) => format!("a quoted spread of {}", dec(spread)),
+        Spread::Data => "each fill bar's quoted spread from the data's spread column".to_string(),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Scenario {
     pub strategy: StrategyConfig,
     pub sizing: SizingConfig,
     pub venue: VenueConfig,
+    /// The simulated venues, when the scenario declares several (`[[venues]]`); empty
+    /// means one venue trading every instrument by the `[venue]` rules alone.
+    pub venues: Vec<VenueSpec>,
     /// The scenario file's folder, as given; data and signals paths were resolved
     /// against it, and reports show them relative to it again.
     #[serde(skip)]
@@ -148,6 +151,8 @@ pub struct VenueConfig {
     pub slippage_noise_bps: Decimal,
     /// Whether slipped prices are kept within the fill bar's low..high.
     pub price_clamp: PriceClamp,
+    /// How orders choose among several venues (`[[venues]]`).
+    pub routing: Routing,
 }
 
 impl Default for VenueConfig {
@@ -161,6 +166,7 @@ impl Default for VenueConfig {
             latency_ms: 0,
             slippage_noise_bps: Decimal::ZERO,
             price_clamp: PriceClamp::None,
+            routing: Routing::LowestCost,
         }
     }
 }
@@ -199,13 +205,15 @@ pub enum IntrabarPath {
 #[serde(rename_all = "snake_case", tag = "model")]
 pub enum SlippageConfig {
     None,
-    /// Price moves against the order by `bps` basis points of the fill price.
+    /// Price moves against the order by `bps` basis points of the fill price. Plus half
+    /// of `spread`, if any.
     FixedBps {
         bps: Decimal,
+        spread: Spread,
     },
     /// Buys pay half the quoted spread above the price, sells receive half below.
     HalfSpread {
-        spread: Decimal,
+        spread: Spread,
     },
     /// The zipline / LEAN volume-share model: the price moves against the order by
     /// `price_impact × share²` of the price, where `share` is the bar's volume filled so
@@ -213,7 +221,7 @@ pub enum SlippageConfig {
     /// volume, capped at the participation limit. Plus half of `spread`, if any.
     VolumeShare {
         price_impact: Decimal,
-        spread: Decimal,
+        spread: Spread,
     },
     /// Square-root impact: the price moves against the order by `k × σ × √(q / V)` of the
     /// price, with q the fill's quantity, V the bar's volume (q / V capped at the
@@ -223,8 +231,112 @@ pub enum SlippageConfig {
     SquareRoot {
         k: Decimal,
         sigma_bars: usize,
-        spread: Decimal,
+        spread: Spread,
     },
+}
+
+impl SlippageConfig {
+    /// The quoted spread the model charges half of.
+    pub fn spread(&self) -> Spread {
+        match *self {
+            SlippageConfig::None => Spread::ZERO,
+            SlippageConfig::FixedBps { spread, .. }
+            | SlippageConfig::HalfSpread { spread }
+            | SlippageConfig::VolumeShare { spread, .. }
+            | SlippageConfig::SquareRoot { spread, .. } => spread,
+        }
+    }
+
+    /// The same model charging half of `spread` instead (`none` becomes `half_spread`).
+    #[must_use]
+    pub fn with_spread(self, spread: Spread) -> Self {
+        match self {
+            SlippageConfig::None | SlippageConfig::HalfSpread { .. } => SlippageConfig::HalfSpread { spread },
+            SlippageConfig::FixedBps { bps, .. } => SlippageConfig::FixedBps { bps, spread },
+            SlippageConfig::VolumeShare { price_impact, .. } => SlippageConfig::VolumeShare { price_impact, spread },
+            SlippageConfig::SquareRoot { k, sigma_bars, .. } => SlippageConfig::SquareRoot { k, sigma_bars, spread },
+        }
+    }
+}
+
+/// Where a quoted spread comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spread {
+    /// The same spread, in price units, on every bar.
+    Fixed(Decimal),
+    /// Each bar's value in the data's spread column (`columns.spread`), in price units.
+    Data,
+}
+
+impl Spread {
+    pub const ZERO: Spread = Spread::Fixed(Decimal::ZERO);
+
+    pub fn is_zero(self) -> bool {
+        self == Spread::ZERO
+    }
+}
+
+/// A fixed spread is written as its number, a data spread as `"data"`.
+impl Serialize for Spread {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Spread::Fixed(value) => Serialize::serialize(value, serializer),
+            Spread::Data => serializer.serialize_str("data"),
+        }
+    }
+}
+
+/// One simulated venue of a scenario with several (`[[venues]]`). Each trades the
+/// instruments it lists on its share of every bar's volume, with its own spread, fees
+/// and participation cap; the shared `[venue]` rules (fill timing, intrabar path,
+/// impact model, latency, noise, clamp) apply to all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VenueSpec {
+    pub name: String,
+    /// Instrument indices (scenario order) this venue trades.
+    #[serde(skip)]
+    pub symbols: Vec<usize>,
+    /// The same, by symbol, for reports.
+    #[serde(rename = "symbols")]
+    pub symbol_names: Vec<String>,
+    /// Share of each bar's volume that trades on this venue (0 < f <= 1): its
+    /// participation cap and the impact models apply to `f × volume`.
+    pub volume_fraction: Decimal,
+    /// Replaces the impact model's spread on this venue.
+    pub spread: Option<Spread>,
+    /// Replaces `[venue].participation_max` on this venue.
+    pub participation_max: Option<Decimal>,
+    /// Replaces `[venue].commission` on this venue.
+    pub commission: Option<CommissionConfig>,
+}
+
+impl VenueSpec {
+    /// The venue rules this venue fills by: the shared ones with its own overrides.
+    pub fn effective(&self, shared: &VenueConfig) -> VenueConfig {
+        let mut config = shared.clone();
+        if let Some(spread) = self.spread {
+            config.slippage = config.slippage.with_spread(spread);
+        }
+        if let Some(cap) = self.participation_max {
+            config.participation_max = Some(cap);
+        }
+        if let Some(commission) = &self.commission {
+            config.commission = commission.clone();
+        }
+        config
+    }
+}
+
+/// How an order picks its venue when several trade its symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Routing {
+    /// The venue with the lowest expected cost at the order's decision: half the quoted
+    /// spread, impact at the last bar's volume on that venue, and fees, for the order's
+    /// whole quantity (ties go to the venue listed first).
+    LowestCost,
+    /// Always the first listed venue that trades the symbol (a baseline to compare with).
+    FirstListed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

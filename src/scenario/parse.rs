@@ -6,7 +6,8 @@
 
 use super::config::{
     ColumnMap, CommissionConfig, DataFormat, DataSource, FeeTier, FillTiming, InstrumentConfig, IntrabarPath,
-    PriceClamp, Scenario, SizingConfig, SlippageConfig, SmaMode, StrategyConfig, VenueConfig,
+    PriceClamp, Routing, Scenario, SizingConfig, SlippageConfig, SmaMode, Spread, StrategyConfig, VenueConfig,
+    VenueSpec,
 };
 use super::error::{FieldError, ScenarioErrors};
 use super::tree::{self, Entry, Found, Kind, Lines, Node, Origin};
@@ -85,6 +86,7 @@ const TOP_FIELDS: &[&str] = &[
     "strategy",
     "sizing",
     "venue",
+    "venues",
 ];
 const INSTRUMENT_FIELDS: &[&str] = &[
     "symbol",
@@ -115,6 +117,15 @@ const VENUE_FIELDS: &[&str] = &[
     "latency_ms",
     "slippage_noise_bps",
     "price_clamp",
+    "routing",
+];
+const VENUE_SPEC_FIELDS: &[&str] = &[
+    "name",
+    "symbols",
+    "volume_fraction",
+    "spread",
+    "participation_max",
+    "commission",
 ];
 
 /// The validation context: errors found so far, and the folder relative paths resolve against.
@@ -152,6 +163,11 @@ fn is_set(origin: Origin) -> bool {
 /// Joins names for messages: `a, b, c`.
 fn list(names: &[&str]) -> String {
     names.join(", ")
+}
+
+/// Joins owned names, quoted: `"a", "b"`.
+fn quoted_strings(names: &[String]) -> String {
+    names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Joins names, quoted, for enum messages: `"a", "b"`.
@@ -469,6 +485,10 @@ impl Cx {
         let strategy = self.required(t, "strategy", Cx::strategy);
         let sizing = self.optional(t, "sizing", Cx::sizing);
         let venue = self.optional(t, "venue", Cx::venue);
+        let symbols: Option<Vec<String>> = instruments
+            .as_ref()
+            .map(|list| list.iter().map(|i| i.instrument.symbol.clone()).collect());
+        let venues = self.optional(t, "venues", |cx, path, node| cx.venues(path, node, symbols.as_deref()));
 
         let name = name?;
         Some(Scenario {
@@ -486,6 +506,7 @@ impl Cx {
             strategy: strategy?,
             sizing: sizing?.unwrap_or(SizingConfig::AllCash),
             venue: venue?.unwrap_or_default(),
+            venues: venues?.unwrap_or_default(),
             source_dir: self.base.clone(),
         })
     }
@@ -692,6 +713,10 @@ impl Cx {
             cx.choice(path, node, &["none", "bar_range"])
                 .map(|i| [PriceClamp::None, PriceClamp::BarRange][i])
         });
+        let routing = self.optional(t, "routing", |cx, path, node| {
+            cx.choice(path, node, &["lowest_cost", "first_listed"])
+                .map(|i| [Routing::LowestCost, Routing::FirstListed][i])
+        });
         if let (Some(Some(FillTiming::SameClose)), Some(Some(ms))) = (&fill_timing, &latency_ms)
             && *ms > 0
         {
@@ -710,14 +735,147 @@ impl Cx {
             latency_ms: latency_ms?.map_or(defaults.latency_ms, |ms| ms as u64),
             slippage_noise_bps: slippage_noise_bps?.unwrap_or(defaults.slippage_noise_bps),
             price_clamp: price_clamp?.unwrap_or(defaults.price_clamp),
+            routing: routing?.unwrap_or(defaults.routing),
         })
+    }
+
+    /// A quoted spread: a non-negative decimal, or `"data"` for the data's spread column.
+    fn spread(&mut self, path: &str, node: &Node) -> Option<Spread> {
+        match &node.kind {
+            Kind::Str(s) if s == "data" => Some(Spread::Data),
+            Kind::Str(s) if parse_decimal(s).is_none() => {
+                self.wrong_type(path, node, "a non-negative decimal or \"data\"");
+                None
+            }
+            _ => self.decimal(path, node, Bound::NonNegative).map(Spread::Fixed),
+        }
+    }
+
+    /// `[[venues]]`: several simulated venues. `symbols` are the scenario's instruments
+    /// (`None` when those did not validate: then symbols are not cross-checked).
+    fn venues(&mut self, path: &str, node: &Node, symbols: Option<&[String]>) -> Option<Vec<VenueSpec>> {
+        let Kind::Array(items) = &node.kind else {
+            self.wrong_type(path, node, "an array of tables ([[venues]])");
+            return None;
+        };
+        if items.is_empty() {
+            self.error(path, node.origin, "must list at least one venue (or be left out)");
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut all_valid = true;
+        for (i, item) in items.iter().enumerate() {
+            match self.venue_spec(&format!("{path}[{i}]"), item, symbols) {
+                Some(spec) => out.push(spec),
+                None => all_valid = false,
+            }
+        }
+        if !all_valid {
+            return None;
+        }
+        let mut valid = true;
+        for (i, spec) in out.iter().enumerate() {
+            if let Some(first) = out[..i].iter().position(|s| s.name == spec.name) {
+                let message = format!("duplicate venue name {:?} (also {path}[{first}])", spec.name);
+                self.error(&format!("{path}[{i}].name"), items[i].origin, message);
+                valid = false;
+            }
+        }
+        for (index, symbol) in symbols.unwrap_or_default().iter().enumerate() {
+            let serving: Vec<&VenueSpec> = out.iter().filter(|s| s.symbols.contains(&index)).collect();
+            if serving.is_empty() {
+                let message = format!("no venue trades {symbol:?}: list it in some venue's symbols");
+                self.error(path, node.origin, message);
+                valid = false;
+            }
+            let total: Decimal = serving.iter().map(|s| s.volume_fraction).sum();
+            if total > Decimal::ONE {
+                let message = format!(
+                    "the volume_fraction of the venues trading {symbol:?} add up to {total}, more than the whole bar"
+                );
+                self.error(path, node.origin, message);
+                valid = false;
+            }
+        }
+        valid.then_some(out)
+    }
+
+    fn venue_spec(&mut self, path: &str, node: &Node, symbols: Option<&[String]>) -> Option<VenueSpec> {
+        let t = self.table(path, node)?;
+        self.reject_unknown(t, VENUE_SPEC_FIELDS, None);
+        let name = self.required(t, "name", Cx::non_empty_string);
+        let listed = self.optional(t, "symbols", |cx, path, node| cx.venue_symbols(path, node, symbols));
+        let volume_fraction = self.optional(t, "volume_fraction", |cx, path, node| {
+            cx.decimal(path, node, Bound::Fraction)
+        });
+        let spread = self.optional(t, "spread", Cx::spread);
+        let participation_max = self.optional(t, "participation_max", |cx, path, node| {
+            cx.decimal(path, node, Bound::Fraction)
+        });
+        let commission = self.optional(t, "commission", Cx::commission);
+        let all = symbols.unwrap_or_default();
+        let (indices, names) = match listed? {
+            Some(indices) => {
+                let names = indices.iter().map(|&i| all[i].clone()).collect();
+                (indices, names)
+            }
+            None => ((0..all.len()).collect(), all.to_vec()),
+        };
+        Some(VenueSpec {
+            name: name?,
+            symbols: indices,
+            symbol_names: names,
+            volume_fraction: volume_fraction?.unwrap_or(Decimal::ONE),
+            spread: spread?,
+            participation_max: participation_max?,
+            commission: commission?,
+        })
+    }
+
+    /// A venue's `symbols`: instrument indices, each listed once.
+    fn venue_symbols(&mut self, path: &str, node: &Node, symbols: Option<&[String]>) -> Option<Vec<usize>> {
+        let Kind::Array(items) = &node.kind else {
+            self.wrong_type(path, node, "an array of symbols");
+            return None;
+        };
+        if items.is_empty() {
+            self.error(
+                path,
+                node.origin,
+                "must list at least one symbol (or be left out: every instrument)",
+            );
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut valid = true;
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            let Some(symbol) = self.non_empty_string(&item_path, item) else {
+                valid = false;
+                continue;
+            };
+            let Some(all) = symbols else { continue };
+            match all.iter().position(|s| *s == symbol) {
+                Some(index) if out.contains(&index) => {
+                    self.error(&item_path, item.origin, format!("{symbol:?} is listed twice"));
+                    valid = false;
+                }
+                Some(index) => out.push(index),
+                None => {
+                    let message = format!("unknown symbol {symbol:?}; the instruments are {}", quoted_strings(all));
+                    self.error(&item_path, item.origin, message);
+                    valid = false;
+                }
+            }
+        }
+        (valid && symbols.is_some()).then_some(out)
     }
 
     fn slippage(&mut self, path: &str, node: &Node) -> Option<SlippageConfig> {
         const MODELS: &[&str] = &["none", "fixed_bps", "half_spread", "volume_share", "square_root"];
         const FIELDS: [&[&str]; 5] = [
             &["model"],
-            &["model", "bps"],
+            &["model", "bps", "spread"],
             &["model", "spread"],
             &["model", "price_impact", "spread"],
             &["model", "k", "sigma_bars", "spread"],
@@ -732,18 +890,23 @@ impl Cx {
         let non_negative = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::NonNegative);
         match model {
             0 => Some(SlippageConfig::None),
-            1 => self
-                .required(t, "bps", |cx, path, node| cx.decimal(path, node, Bound::Bps))
-                .map(|bps| SlippageConfig::FixedBps { bps }),
+            1 => {
+                let bps = self.required(t, "bps", |cx, path, node| cx.decimal(path, node, Bound::Bps));
+                let spread = self.optional(t, "spread", Cx::spread);
+                Some(SlippageConfig::FixedBps {
+                    bps: bps?,
+                    spread: spread?.unwrap_or(Spread::ZERO),
+                })
+            }
             2 => self
-                .required(t, "spread", |cx, path, node| cx.decimal(path, node, Bound::NonNegative))
+                .required(t, "spread", Cx::spread)
                 .map(|spread| SlippageConfig::HalfSpread { spread }),
             3 => {
                 let price_impact = self.required(t, "price_impact", non_negative);
-                let spread = self.optional(t, "spread", non_negative);
+                let spread = self.optional(t, "spread", Cx::spread);
                 Some(SlippageConfig::VolumeShare {
                     price_impact: price_impact?,
-                    spread: spread?.unwrap_or(Decimal::ZERO),
+                    spread: spread?.unwrap_or(Spread::ZERO),
                 })
             }
             _ => {
@@ -751,11 +914,11 @@ impl Cx {
                 let sigma_bars = self.optional(t, "sigma_bars", |cx, path, node| {
                     cx.integer_in(path, node, 2, MAX_WINDOW)
                 });
-                let spread = self.optional(t, "spread", non_negative);
+                let spread = self.optional(t, "spread", Cx::spread);
                 Some(SlippageConfig::SquareRoot {
                     k: k?,
                     sigma_bars: sigma_bars?.map_or(20, |n| n as usize),
-                    spread: spread?.unwrap_or(Decimal::ZERO),
+                    spread: spread?.unwrap_or(Spread::ZERO),
                 })
             }
         }

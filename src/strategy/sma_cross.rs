@@ -144,6 +144,7 @@ mod tests {
                 spread_per_unit: Decimal::ZERO,
                 fee: Decimal::ZERO,
                 liquidity: Liquidity::Taker,
+                venue: 0,
             };
             portfolio.apply_fill(&fill, 0);
         }

@@ -23,6 +23,7 @@
 
 pub mod fees;
 pub mod path;
+pub mod router;
 pub mod slippage;
 
 use crate::model::{
@@ -33,6 +34,7 @@ use fees::OrderFees;
 use path::{MatchOutcome, match_order};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
+pub use router::{CostQuote, RouteDecision, RouteLog, Router, VenueId};
 use rust_decimal::Decimal;
 use slippage::{FillContext, RollingSigma};
 
@@ -135,9 +137,15 @@ struct Book {
     sigma: RollingSigma,
     /// What same-close fills have used of the latest bar's volume.
     close_filled: Decimal,
+    /// The latest bar's quoted spread from the data (0 without a spread column).
+    quoted_spread: Decimal,
 }
 
 pub struct SimulatedVenue {
+    /// Stamped on every fill, so reports can tell venues apart.
+    id: VenueId,
+    /// Share of each bar's volume that trades here (1 for a lone venue).
+    volume_fraction: Decimal,
     config: VenueConfig,
     instruments: Vec<Instrument>,
     books: Vec<Book>,
@@ -186,10 +194,13 @@ impl SimulatedVenue {
                 last_bar: None,
                 sigma: RollingSigma::new(window),
                 close_filled: Decimal::ZERO,
+                quoted_spread: Decimal::ZERO,
             })
             .collect();
         let latency_ns = i64::try_from(config.latency_ms).unwrap_or(i64::MAX / NANOS_PER_MS) * NANOS_PER_MS;
         SimulatedVenue {
+            id: 0,
+            volume_fraction: Decimal::ONE,
             config,
             instruments,
             books,
@@ -199,8 +210,73 @@ impl SimulatedVenue {
         }
     }
 
+    /// This venue as venue `id` of several, trading `volume_fraction` of every bar's
+    /// volume (0 < f <= 1): its participation cap and impact apply to that share.
+    #[must_use]
+    pub fn with_share(mut self, id: VenueId, volume_fraction: Decimal) -> Self {
+        self.id = id;
+        self.volume_fraction = volume_fraction;
+        self
+    }
+
     pub fn config(&self) -> &VenueConfig {
         &self.config
+    }
+
+    /// Sets the quoted spread of `symbol`'s next bar (from the data's spread column), for
+    /// fills on that bar and same-close fills at its close.
+    pub fn set_quoted_spread(&mut self, symbol: usize, spread: Decimal) {
+        self.books[symbol].quoted_spread = spread;
+    }
+
+    /// The volume of `bar` that trades on this venue.
+    fn venue_volume(&self, bar: &Bar) -> Decimal {
+        let volume = bar.volume.max(Decimal::ZERO);
+        if self.volume_fraction == Decimal::ONE {
+            volume
+        } else {
+            volume * self.volume_fraction
+        }
+    }
+
+    /// What trading `qty` of `order` here would cost if it filled at `px` on a bar like
+    /// `symbol`'s latest one: half the quoted spread, the impact model at this venue's
+    /// share of that bar's volume (no random component) and the fees. A limit order
+    /// that would rest (a buy below `px`, a sell above) is priced as a maker: no spread,
+    /// no impact, maker fees. `None` before the symbol's first bar.
+    pub fn quote(&self, order: &Order, qty: Decimal, px: Decimal) -> Option<CostQuote> {
+        let book = &self.books[order.symbol];
+        let bar = book.last_bar?;
+        let rests = order.kind.limit_px().is_some_and(|limit| match order.side {
+            Side::Buy => limit < px,
+            Side::Sell => limit > px,
+        }) && order.kind.stop_px().is_none();
+        let fees = |liquidity| fees::commission(&self.config.commission, qty, px, liquidity, &OrderFees::default());
+        if rests {
+            return Some(CostQuote {
+                venue: self.id,
+                spread: Decimal::ZERO,
+                impact: Decimal::ZERO,
+                fees: fees(Liquidity::Maker),
+            });
+        }
+        let ctx = FillContext {
+            qty,
+            filled_in_bar: Decimal::ZERO,
+            bar_volume: self.venue_volume(&bar),
+            participation_max: self.config.participation_max,
+            sigma: book.sigma.sigma(),
+            noise_z: 0.0,
+            noise_bps: Decimal::ZERO,
+            quoted_spread: book.quoted_spread,
+        };
+        let (half_spread, impact) = slippage::components(&self.config.slippage, px, &ctx);
+        Some(CostQuote {
+            venue: self.id,
+            spread: half_spread * qty,
+            impact: impact * qty,
+            fees: fees(Liquidity::Taker),
+        })
     }
 
     /// True while any order is working in any symbol.
@@ -290,7 +366,7 @@ impl SimulatedVenue {
     }
 
     fn budget(&self, bar: &Bar) -> BarBudget {
-        let left = self.config.participation_max.map(|p| p * bar.volume.max(Decimal::ZERO));
+        let left = self.config.participation_max.map(|p| p * self.venue_volume(bar));
         BarBudget {
             left,
             filled: Decimal::ZERO,
@@ -447,11 +523,12 @@ impl SimulatedVenue {
         let mut ctx = FillContext {
             qty: Decimal::ZERO,
             filled_in_bar: budget.filled,
-            bar_volume: bar.volume,
+            bar_volume: self.venue_volume(bar),
             participation_max: self.config.participation_max,
             sigma: self.books[symbol].sigma.sigma(),
             noise_z,
             noise_bps: self.config.slippage_noise_bps,
+            quoted_spread: self.books[symbol].quoted_spread,
         };
         let (config, clamp, side, limit) = (
             &self.config.slippage,
@@ -574,6 +651,7 @@ impl SimulatedVenue {
             spread_per_unit: slipped.spread_per_unit,
             fee,
             liquidity,
+            venue: self.id,
         }));
         allowed == remaining
     }

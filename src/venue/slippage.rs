@@ -3,7 +3,8 @@
 //!
 //! The adverse move is split in two parts, reported separately:
 //! - **spread**: half the quoted spread (`half_spread`, and the optional `spread` of the
-//!   impact models), the cost of crossing from mid to the far side;
+//!   other models), the cost of crossing from mid to the far side; the spread is fixed,
+//!   or each fill bar's value in the data's spread column;
 //! - **impact** (everything else): `fixed_bps` → `px × bps / 10⁴`; `volume_share` →
 //!   `px × price_impact × share²` with `share` the bar volume filled so far by the
 //!   strategy in the symbol, this fill included, over the bar's volume, capped at the
@@ -20,7 +21,7 @@
 //! (cutting impact first, then spread); a sell never goes below one tick.
 
 use crate::model::{Bar, Instrument, Side};
-use crate::scenario::{PriceClamp, SlippageConfig};
+use crate::scenario::{PriceClamp, SlippageConfig, Spread};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
@@ -42,6 +43,8 @@ pub struct FillContext {
     /// A standard-normal draw for the random component (0 when there is none).
     pub noise_z: f64,
     pub noise_bps: Decimal,
+    /// The fill bar's quoted spread from the data (0 without a spread column).
+    pub quoted_spread: Decimal,
 }
 
 /// The slipped price and how much of the adverse move per unit was spread.
@@ -65,19 +68,23 @@ fn share(volume_filled: Decimal, ctx: &FillContext) -> Decimal {
 /// Half spread and impact, per unit, before rounding; both are adverse amounts (impact
 /// may be negative through the random component).
 pub fn components(config: &SlippageConfig, px: Decimal, ctx: &FillContext) -> (Decimal, Decimal) {
+    let half = |spread: Spread| match spread {
+        Spread::Fixed(spread) => spread * HALF,
+        Spread::Data => ctx.quoted_spread * HALF,
+    };
     let (half_spread, impact) = match *config {
         SlippageConfig::None => (Decimal::ZERO, Decimal::ZERO),
-        SlippageConfig::FixedBps { bps } => (Decimal::ZERO, px * bps / BPS),
-        SlippageConfig::HalfSpread { spread } => (spread * HALF, Decimal::ZERO),
+        SlippageConfig::FixedBps { bps, spread } => (half(spread), px * bps / BPS),
+        SlippageConfig::HalfSpread { spread } => (half(spread), Decimal::ZERO),
         SlippageConfig::VolumeShare { price_impact, spread } => {
             let s = share(ctx.filled_in_bar + ctx.qty, ctx);
-            (spread * HALF, px * (price_impact * (s * s).round_dp(12)))
+            (half(spread), px * (price_impact * (s * s).round_dp(12)))
         }
         SlippageConfig::SquareRoot { k, spread, .. } => {
             let s = share(ctx.qty, ctx).to_f64().unwrap_or(0.0);
             let fraction = ctx.sigma.map_or(0.0, |sigma| sigma * s.sqrt());
             let impact = px * k * Decimal::from_f64(fraction).unwrap_or(Decimal::ZERO);
-            (spread * HALF, impact)
+            (half(spread), impact)
         }
     };
     let noise = if ctx.noise_bps.is_zero() {
@@ -195,6 +202,7 @@ mod tests {
             sigma: None,
             noise_z: 0.0,
             noise_bps: Decimal::ZERO,
+            quoted_spread: Decimal::ZERO,
         }
     }
 
@@ -204,7 +212,10 @@ mod tests {
 
     #[test]
     fn fixed_bps_moves_against_the_trader_and_rounds_adversely() {
-        let cfg = SlippageConfig::FixedBps { bps: dec!(10) };
+        let cfg = SlippageConfig::FixedBps {
+            bps: dec!(10),
+            spread: Spread::ZERO,
+        };
         assert_eq!(slip(cfg, Side::Buy, dec!(100), &ctx(dec!(1))).px, dec!(100.10));
         assert_eq!(slip(cfg, Side::Sell, dec!(100), &ctx(dec!(1))).px, dec!(99.90));
         // 57.25 × 1.001 = 57.30725 → buys round up to 57.31; sells 57.19275 → 57.19.
@@ -217,7 +228,9 @@ mod tests {
     fn half_spread_is_all_spread_cost() {
         let mut inst = Instrument::equity("EURUSD");
         inst.tick_size = dec!(0.00001);
-        let cfg = SlippageConfig::HalfSpread { spread: dec!(0.0002) };
+        let cfg = SlippageConfig::HalfSpread {
+            spread: Spread::Fixed(dec!(0.0002)),
+        };
         let b = bar();
         let buy = apply(
             &cfg,
@@ -242,6 +255,25 @@ mod tests {
     }
 
     #[test]
+    fn a_data_spread_is_the_fill_bars_quoted_spread() {
+        let mut c = ctx(dec!(100));
+        c.quoted_spread = dec!(0.06);
+        let cfg = SlippageConfig::FixedBps {
+            bps: dec!(10),
+            spread: Spread::Data,
+        };
+        // Half of 0.06 plus 10 bps of 100: 0.03 + 0.10.
+        assert_eq!(components(&cfg, dec!(100), &c), (dec!(0.03), dec!(0.1)));
+        let s = slip(cfg, Side::Sell, dec!(100), &c);
+        assert_eq!((s.px, s.spread_per_unit), (dec!(99.87), dec!(0.03)));
+        // A fixed spread ignores the column.
+        assert_eq!(
+            components(&cfg.with_spread(Spread::Fixed(dec!(0.02))), dec!(100), &c).0,
+            dec!(0.01)
+        );
+    }
+
+    #[test]
     fn none_keeps_off_tick_data_prices() {
         assert_eq!(
             slip(SlippageConfig::None, Side::Buy, dec!(29.215), &ctx(dec!(1))).px,
@@ -256,7 +288,7 @@ mod tests {
     fn volume_share_by_hand() {
         let cfg = SlippageConfig::VolumeShare {
             price_impact: dec!(0.1),
-            spread: dec!(0),
+            spread: Spread::ZERO,
         };
         let mut c = ctx(dec!(200));
         c.participation_max = Some(dec!(0.025));
@@ -279,7 +311,7 @@ mod tests {
         let cfg = SlippageConfig::SquareRoot {
             k: dec!(1),
             sigma_bars: 20,
-            spread: dec!(0.02),
+            spread: Spread::Fixed(dec!(0.02)),
         };
         let mut c = ctx(dec!(400));
         c.sigma = Some(0.02);
@@ -297,7 +329,7 @@ mod tests {
     fn clamping_keeps_the_price_inside_the_bar_cutting_impact_first() {
         let cfg = SlippageConfig::VolumeShare {
             price_impact: dec!(1),
-            spread: dec!(0.4),
+            spread: Spread::Fixed(dec!(0.4)),
         };
         let c = ctx(dec!(5000)); // share 0.5 → impact 100 × 1 × 0.25 = 25
         let inst = Instrument::equity("X");

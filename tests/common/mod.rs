@@ -68,6 +68,8 @@ pub fn simulate(
 ) -> (RunOutcome, Vec<SkippedSignal>) {
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let simulation = Simulation {
+        spreads: &[],
+        venues: &[],
         instruments: &instruments,
         bars: data,
         venue,

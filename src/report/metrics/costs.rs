@@ -61,6 +61,7 @@ mod tests {
             spread_per_unit: Decimal::ZERO,
             fee,
             liquidity: Liquidity::Taker,
+            venue: 0,
         }
     }
 
