@@ -389,10 +389,12 @@ fn csv_headers_and_rows() {
             "slippage_cost",
             "fee",
             "notional",
-            "liquidity"
+            "liquidity",
+            "venue"
         ]
     );
     assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][12], "default", "a run with one venue names it `default`");
     assert_eq!(rows[1][2], "sell");
     assert_eq!(
         (rows[1][6].as_str(), rows[1][8].as_str(), rows[1][10].as_str()),

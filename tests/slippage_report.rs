@@ -575,7 +575,7 @@ fn orders_that_never_reached_the_market_are_listed_not_summed() {
     assert_eq!(rows.len(), 6);
     assert!(rows[4].starts_with("4,AAA,buy,entry,rejected,1000,0,"), "{}", rows[4]);
     assert!(
-        rows[4].ends_with(&",".repeat(14)),
+        rows[4].ends_with(&format!("{},default", ",".repeat(14))),
         "no costs for an order never costed: {}",
         rows[4]
     );
@@ -665,6 +665,7 @@ fn write_reports_writes_the_slippage_files_and_the_json_section() {
         ]
     );
     assert_eq!(header[26], "shortfall_bps");
+    assert_eq!(header[27], "venue");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 4);
     let worked = &rows[3];

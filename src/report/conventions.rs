@@ -4,7 +4,7 @@
 
 use super::format::dec;
 use crate::backtest::result::RunResult;
-use crate::scenario::{CommissionConfig, FillTiming, IntrabarPath, SlippageConfig, Spread};
+use crate::scenario::{CommissionConfig, FillTiming, IntrabarPath, SlippageConfig, Spread, VenueConfig, VenueSpec};
 use serde::Serialize;
 
 /// The conventions a run's report was produced under.
@@ -19,6 +19,10 @@ pub struct Conventions {
     pub intrabar_path_rule: String,
     pub slippage: String,
     pub commission: String,
+    /// How orders were routed among the scenario's venues.
+    pub routing: &'static str,
+    /// Each declared venue's own terms (empty with a single venue).
+    pub venues: Vec<String>,
     /// The `P` used to annualise.
     pub periods_per_year: f64,
     /// Where `P` came from: "scenario" (set explicitly) or "calendar" (bar interval and
@@ -53,6 +57,8 @@ impl Conventions {
             intrabar_path_rule: intrabar_path_rule(venue.intrabar_path).to_string(),
             slippage: slippage_rule(&venue.slippage),
             commission: commission_rule(&venue.commission),
+            routing: super::routing::routing_rule(result),
+            venues: result.scenario.venues.iter().map(|v| venue_terms(v, venue)).collect(),
             periods_per_year: result.periods_per_year,
             periods_per_year_source: result.periods_per_year_source.to_string(),
             risk_free_rate: 0.0,
@@ -78,6 +84,23 @@ impl Conventions {
             money: "exact decimals, written as strings in JSON",
         }
     }
+}
+
+/// One venue's terms in words: what it trades, its share of volume, and the slippage,
+/// participation cap and fees it fills with.
+fn venue_terms(spec: &VenueSpec, shared: &VenueConfig) -> String {
+    let config = spec.effective(shared);
+    let cap = config
+        .participation_max
+        .map_or("no participation cap".to_string(), |p| format!("participation cap {}", dec(p)));
+    format!(
+        "{}: trades {} on {} of each bar's volume; {cap}; slippage: {}; commission: {}",
+        spec.name,
+        spec.symbol_names.join(", "),
+        dec(spec.volume_fraction),
+        slippage_rule(&config.slippage),
+        commission_rule(&config.commission)
+    )
 }
 
 pub fn fill_timing_name(timing: FillTiming) -> &'static str {

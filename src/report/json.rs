@@ -5,6 +5,7 @@
 use super::conventions::Conventions;
 use super::format::display_path;
 use super::metrics::Metrics;
+use super::routing::{RoutingSummary, routing_summary};
 use super::slippage::{SlippageSummary, slippage_report};
 use crate::backtest::result::{DataFileInfo, RunResult};
 use crate::scenario::{Scenario, StrategyConfig};
@@ -23,6 +24,8 @@ struct ReportJson<'a> {
     benchmark_metrics: Option<&'a Metrics>,
     /// The slippage report's aggregates and their conventions (per order: `slippage.csv`).
     slippage: &'a SlippageSummary,
+    /// Where orders went and why, by venue (per order: `routing.csv`).
+    routing: RoutingSummary,
     warnings: &'a [String],
     files: &'a [&'a str],
 }
@@ -80,6 +83,7 @@ pub fn render_json_with_slippage(
         metrics,
         benchmark_metrics,
         slippage,
+        routing: routing_summary(result),
         warnings: &result.warnings,
         files,
     };

@@ -19,7 +19,7 @@ pub struct LinkedFile {
 }
 
 /// The files `report.md` links to, in the order it lists them.
-pub const LINKED_FILES: [LinkedFile; 11] = [
+pub const LINKED_FILES: [LinkedFile; 12] = [
     LinkedFile {
         name: "report.json",
         what: "everything in this report, for machines",
@@ -38,7 +38,11 @@ pub const LINKED_FILES: [LinkedFile; 11] = [
     },
     LinkedFile {
         name: "fills.csv",
-        what: "one row per fill, with slippage and fees",
+        what: "one row per fill, with slippage, fees and venue",
+    },
+    LinkedFile {
+        name: "routing.csv",
+        what: "where each order was routed and what each venue quoted for it",
     },
     LinkedFile {
         name: "equity.svg",
@@ -271,6 +275,8 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
          spread, impact, fees, opportunity cost), by symbol, side, size and hour: [slippage.md](slippage.md).\n",
     );
 
+    super::routing::routing_markdown(&mut out, result, &super::routing::routing_summary(result));
+
     out.push_str("\n## Charts\n\n![Equity over time](equity.svg)\n\n![Drawdown over time](drawdown.svg)\n");
 
     out.push_str("\n## Conventions\n\n");
@@ -288,6 +294,7 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
         ),
         ("Slippage".to_string(), c.slippage.clone()),
         ("Commission".to_string(), c.commission.clone()),
+        ("Routing".to_string(), c.routing.to_string()),
         (
             "Annualisation".to_string(),
             format!("P = {} periods per year, {source}", c.periods_per_year),
@@ -313,6 +320,9 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
     ];
     for (label, text) in items {
         let _ = writeln!(out, "- **{label}**: {}.", text.trim_end_matches('.'));
+    }
+    for terms in &c.venues {
+        let _ = writeln!(out, "- **Venue** {}.", terms.trim_end_matches('.'));
     }
     if let Some(warning) = look_ahead_warning(scenario.venue.fill_timing) {
         let _ = writeln!(out, "\n**{warning}**");

@@ -5,6 +5,8 @@
 //! - `report.json`: metrics, conventions, scenario and data provenance, for machines;
 //! - `report.md`: the same for people, with the charts embedded;
 //! - `trades.csv`, `orders.csv`, `fills.csv`, `equity.csv`: the raw tables;
+//! - `routing.csv`: where each order was routed and what each venue quoted for it
+//!   ([`routing`]; its totals by venue are in `report.json` and `report.md`);
 //! - `equity.svg`, `drawdown.svg`: charts;
 //! - `slippage.md`, `slippage.csv`, `slippage_hist.svg`, `slippage_vs_size.svg`: the
 //!   slippage report, every order's implementation shortfall split into delay, timing,
@@ -22,6 +24,7 @@ pub mod format;
 pub mod json;
 pub mod markdown;
 pub mod metrics;
+pub mod routing;
 pub mod slippage;
 pub mod slippage_writer;
 pub mod tables;
@@ -44,12 +47,13 @@ pub struct ReportFiles {
 }
 
 /// Names of the files [`write_reports`] writes, in order.
-pub const REPORT_FILES: [&str; 12] = [
+pub const REPORT_FILES: [&str; 13] = [
     "report.json",
     "report.md",
     "trades.csv",
     "orders.csv",
     "fills.csv",
+    "routing.csv",
     "equity.csv",
     "equity.svg",
     "drawdown.svg",
@@ -92,6 +96,7 @@ pub fn write_reports(result: &RunResult, out_dir: &Path) -> Result<ReportFiles, 
             "trades.csv" => tables::trades_csv(result).map_err(|e| fail(e.into()))?,
             "orders.csv" => tables::orders_csv(result).map_err(|e| fail(e.into()))?,
             "fills.csv" => tables::fills_csv(result).map_err(|e| fail(e.into()))?,
+            "routing.csv" => routing::routing_csv(result).map_err(|e| fail(e.into()))?,
             "equity.csv" => tables::equity_csv(result).map_err(|e| fail(e.into()))?,
             "equity.svg" => charts::equity_svg(result)
                 .map_err(|e| fail(ReportErrorKind::Chart(e)))?

@@ -202,6 +202,8 @@ pub struct OrderCost {
     pub reached_market: bool,
     /// `decision_px × Q`, the basis of the bps.
     pub decision_notional: Decimal,
+    /// The venue the order was routed to (0 with a single venue).
+    pub venue: u16,
     pub cost: Components<Decimal>,
     pub bps: Components<f64>,
 }
@@ -275,6 +277,7 @@ pub fn order_cost(order: &Order, fills: &[&Fill]) -> OrderCost {
         size_bucket: SizeBucket::of(size_of_bar_volume),
         reached_market,
         decision_notional,
+        venue: fills.first().map_or(0, |f| f.venue),
         bps: cost.bps_of(decision_notional),
         cost,
     }
@@ -292,6 +295,12 @@ pub fn order_costs(result: &RunResult) -> Vec<OrderCost> {
         .iter()
         .map(|o| order_cost(o, fills_of.get(&o.id).map_or(&[][..], Vec::as_slice)))
         .collect();
+    let venues = super::routing::venue_of_orders(result);
+    for cost in &mut costs {
+        if let Some(&venue) = venues.get(&cost.order_id) {
+            cost.venue = venue;
+        }
+    }
     costs.sort_by_key(|c| c.order_id);
     costs
 }
@@ -470,6 +479,8 @@ pub struct SlippageSummary {
     pub by_size: Vec<GroupCosts>,
     /// By hour of day of arrival (`"09:00"`), for intraday runs only.
     pub by_hour: Option<Vec<GroupCosts>>,
+    /// By venue, in listing order, for runs with several venues only.
+    pub by_venue: Option<Vec<GroupCosts>>,
 }
 
 /// The symbol's name, or `#id` for an index outside the instruments.
@@ -513,6 +524,9 @@ pub fn aggregate(result: &RunResult, costs: &[OrderCost]) -> SlippageSummary {
     let by_hour = intraday
         .intraday
         .then(|| group_by(&|c| c.arrival_hour().map(|h| (u64::from(h), format!("{h:02}:00")))));
+    let routes = &result.main.routes;
+    let by_venue = (routes.venues.len() > 1)
+        .then(|| group_by(&|c| Some((u64::from(c.venue), routes.name(c.venue).to_string()))));
     SlippageSummary {
         conventions: SlippageConventions::TEXT,
         orders: costs.len(),
@@ -523,6 +537,7 @@ pub fn aggregate(result: &RunResult, costs: &[OrderCost]) -> SlippageSummary {
         by_side,
         by_size,
         by_hour,
+        by_venue,
     }
 }
 

@@ -29,7 +29,7 @@ const COMPONENTS: [&str; 7] = [
     "shortfall",
 ];
 
-/// Header of `slippage.csv`: money columns, then the same in bps (`*_bps`).
+/// Header of `slippage.csv`: money columns, then the same in bps (`*_bps`), then the venue.
 pub fn slippage_header() -> Vec<String> {
     let mut header: Vec<String> = [
         "id",
@@ -51,6 +51,7 @@ pub fn slippage_header() -> Vec<String> {
     .collect();
     header.extend(COMPONENTS.iter().map(|c| (*c).to_string()));
     header.extend(COMPONENTS.iter().map(|c| format!("{c}_bps")));
+    header.push("venue".to_string());
     header
 }
 
@@ -88,6 +89,7 @@ pub fn slippage_csv(result: &RunResult, costs: &[OrderCost]) -> Result<Vec<u8>, 
         } else {
             row.extend(std::iter::repeat_n(String::new(), 2 * COMPONENTS.len()));
         }
+        row.push(result.main.routes.name(c.venue).to_string());
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -205,6 +207,10 @@ pub fn render_slippage_markdown(result: &RunResult, costs: &[OrderCost], summary
                 reason.as_deref().unwrap_or("the run is not intraday")
             );
         }
+    }
+
+    if let Some(venues) = &summary.by_venue {
+        section_groups(&mut out, "By venue", "Venue", venues, currency);
     }
 
     let worst = super::slippage::worst_orders(costs, WORST_ORDERS);

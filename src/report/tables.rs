@@ -21,7 +21,7 @@ fn opt_dec(d: Option<Decimal>) -> String {
     d.map(dec).unwrap_or_default()
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
@@ -67,7 +67,7 @@ pub fn trades_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
     finish(w)
 }
 
-pub const ORDERS_HEADER: [&str; 16] = [
+pub const ORDERS_HEADER: [&str; 17] = [
     "id",
     "symbol",
     "side",
@@ -84,12 +84,15 @@ pub const ORDERS_HEADER: [&str; 16] = [
     "reason",
     "note",
     "last_update_ts",
+    "venue",
 ];
 
 /// `orders.csv`: one row per order of the main strategy. `qty` is `all_cash` for an
 /// all-cash order that never filled, else the quantity (the filled one for all-cash
 /// orders); `avg_fill_px` is empty until the first fill.
 pub fn orders_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
+    let venues = super::routing::venue_of_orders(result);
+    let routes = &result.main.routes;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(ORDERS_HEADER)?;
     for o in &result.main.orders {
@@ -120,12 +123,13 @@ pub fn orders_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
             o.reason.to_string(),
             o.note.clone().unwrap_or_default(),
             o.last_update_ts.to_string(),
+            venues.get(&o.id).map(|&v| routes.name(v).to_string()).unwrap_or_default(),
         ])?;
     }
     finish(w)
 }
 
-pub const FILLS_HEADER: [&str; 12] = [
+pub const FILLS_HEADER: [&str; 13] = [
     "order_id",
     "symbol",
     "side",
@@ -138,6 +142,7 @@ pub const FILLS_HEADER: [&str; 12] = [
     "fee",
     "notional",
     "liquidity",
+    "venue",
 ];
 
 /// `fills.csv`: one row per fill of the main strategy. `slippage_per_unit` and
@@ -167,6 +172,7 @@ pub fn fills_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
                 crate::model::Liquidity::Maker => "maker",
             }
             .to_string(),
+            result.main.routes.name(f.venue).to_string(),
         ])?;
     }
     finish(w)

@@ -16,7 +16,7 @@
 //! sends every order to the first venue listed for its symbol, as a baseline. Every
 //! decision, with every quote, is kept in a [`RouteLog`] for the reports.
 //!
-//! With one venue (no `[[venues]]`) the router only forwards, and logs nothing.
+//! With one venue (no `[[venues]]`) the router only forwards (and logs `only_venue`).
 
 use super::{SimulatedVenue, VenueListener};
 use crate::model::{Bar, Instrument, Order, OrderId, OrderQty, SymbolId, Timestamp};
@@ -93,7 +93,7 @@ pub struct RouteDecision {
 pub struct RouteLog {
     /// Venue names, by [`VenueId`].
     pub venues: Vec<String>,
-    /// In submission order; empty when the run had one venue.
+    /// One per order, in submission order.
     pub decisions: Vec<RouteDecision>,
 }
 
@@ -193,14 +193,9 @@ impl Router {
 
     /// Routes `order` and submits it there.
     pub fn submit(&mut self, order: &Order, now: Timestamp, listener: &mut dyn VenueListener) {
-        let venue = if self.venues.len() == 1 {
-            0
-        } else {
-            let decision = self.route(order, listener);
-            let venue = decision.venue;
-            self.log.decisions.push(decision);
-            venue
-        };
+        let decision = self.route(order, listener);
+        let venue = decision.venue;
+        self.log.decisions.push(decision);
         self.venues[usize::from(venue)].submit(order, now, listener);
     }
 
