@@ -68,7 +68,11 @@ fn run_writes_a_complete_report_folder_and_prints_a_summary() {
 #[test]
 fn same_scenario_in_separate_processes_gives_byte_identical_reports_from_any_working_directory() {
     let dir = tempfile::tempdir().unwrap();
-    for scenario in ["portfolio_aapl_ibm_msft.toml", "signals_aapl.toml"] {
+    for scenario in [
+        "portfolio_aapl_ibm_msft.toml",
+        "signals_aapl.toml",
+        "routing_ibm_two_venues.toml",
+    ] {
         // From the project root, from inside scenarios/, and by an absolute path.
         let absolute = root().join("scenarios").join(scenario);
         let runs = [

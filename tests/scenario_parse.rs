@@ -785,3 +785,98 @@ fn load_reads_a_file() {
     assert_eq!(e.file, missing);
     assert!(e.errors[0].message.starts_with("cannot read: "), "{e}");
 }
+
+const TWO_VENUES: &str = r#"name = "venues"
+cash = 10000
+
+[[instruments]]
+symbol = "SPY"
+data = "spy.csv"
+
+[[instruments]]
+symbol = "QQQ"
+data = "qqq.csv"
+
+[strategy]
+kind = "buy_and_hold"
+
+[venue]
+routing = "first_listed"
+slippage = { model = "volume_share", price_impact = 0.1, spread = 0.02 }
+
+[[venues]]
+name = "lit"
+volume_fraction = 0.7
+commission = { model = "per_share", per_share = 0.003, min_per_order = 1 }
+
+[[venues]]
+name = "dark"
+symbols = ["SPY"]
+volume_fraction = 0.3
+spread = 0
+participation_max = 0.02
+"#;
+
+#[test]
+fn venues_parse_with_their_overrides() {
+    let s = parse(TWO_VENUES).unwrap();
+    assert_eq!(s.venue.routing, slipstream::scenario::Routing::FirstListed);
+    assert_eq!(s.venues.len(), 2);
+    let (lit, dark) = (&s.venues[0], &s.venues[1]);
+    assert_eq!((lit.symbols.as_slice(), lit.symbol_names.len()), (&[0, 1][..], 2));
+    assert_eq!(lit.volume_fraction, dec!(0.7));
+    assert_eq!(lit.spread, None);
+    assert_eq!(dark.symbols, [0]);
+    assert_eq!(dark.spread, Some(Spread::Fixed(dec!(0))));
+    // A venue's terms replace the shared ones: the dark venue charges no spread but keeps
+    // the impact model; the lit one keeps the spread and pays its own commission.
+    let dark_rules = dark.effective(&s.venue);
+    assert_eq!(
+        dark_rules.slippage,
+        SlippageConfig::VolumeShare {
+            price_impact: dec!(0.1),
+            spread: Spread::Fixed(dec!(0))
+        }
+    );
+    assert_eq!(dark_rules.participation_max, Some(dec!(0.02)));
+    let lit_rules = lit.effective(&s.venue);
+    assert_eq!(lit_rules.slippage.spread(), Spread::Fixed(dec!(0.02)));
+    assert!(matches!(lit_rules.commission, CommissionConfig::PerShare { .. }));
+    // Without [[venues]], none are listed and orders go to the one default venue.
+    assert!(parse(MINIMAL).unwrap().venues.is_empty());
+}
+
+#[test]
+fn a_spread_may_come_from_the_data() {
+    let text = MINIMAL.replace("[strategy]", "columns = { spread = \"spr\" }\n\n[strategy]")
+        + "\n[venue.slippage]\nmodel = \"half_spread\"\nspread = \"data\"\n";
+    let s = parse(&text).unwrap();
+    assert_eq!(s.venue.slippage, SlippageConfig::HalfSpread { spread: Spread::Data });
+    let wrong = MINIMAL.to_string() + "\n[venue.slippage]\nmodel = \"half_spread\"\nspread = \"wide\"\n";
+    assert_error(&errors(&wrong), "venue.slippage.spread", Some(14), "\"data\"");
+}
+
+#[test]
+fn every_venue_error_is_reported_at_once() {
+    let text = TWO_VENUES
+        .replace(
+            "symbols = [\"SPY\"]",
+            "symbols = [\"SPY\", \"IWM\", \"SPY\"]\ncolour = \"red\"",
+        )
+        .replace("name = \"dark\"", "name = \"lit\"")
+        .replace("volume_fraction = 0.3", "volume_fraction = 1.5");
+    let e = errors(&text);
+    assert_error(&e, "venues[1].symbols[1]", Some(26), "unknown symbol \"IWM\"");
+    assert_error(&e, "venues[1].symbols[2]", Some(26), "listed twice");
+    assert_error(&e, "venues[1].colour", Some(27), "unknown field");
+    assert_error(&e, "venues[1].volume_fraction", Some(28), "at most 1");
+    // With the venues themselves valid, the checks across them run.
+    let text = TWO_VENUES
+        .replace("name = \"dark\"", "name = \"lit\"")
+        .replace("volume_fraction = 0.3", "volume_fraction = 0.5");
+    let e = errors(&text);
+    assert_error(&e, "venues[1].name", Some(25), "duplicate venue name \"lit\"");
+    assert!(e.to_string().contains("add up to 1.2"), "{e}");
+    let text = TWO_VENUES.replace("name = \"lit\"\n", "name = \"lit\"\nsymbols = [\"SPY\"]\n");
+    assert!(errors(&text).to_string().contains("no venue trades \"QQQ\""));
+}

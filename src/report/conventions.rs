@@ -92,7 +92,9 @@ fn venue_terms(spec: &VenueSpec, shared: &VenueConfig) -> String {
     let config = spec.effective(shared);
     let cap = config
         .participation_max
-        .map_or("no participation cap".to_string(), |p| format!("participation cap {}", dec(p)));
+        .map_or("no participation cap".to_string(), |p| {
+            format!("participation cap {}", dec(p))
+        });
     format!(
         "{}: trades {} on {} of each bar's volume; {cap}; slippage: {}; commission: {}",
         spec.name,

@@ -31,8 +31,9 @@ pub struct VenueSummary {
     pub fees: Decimal,
     /// Spread, impact and fees in bps of the filled notional.
     pub cost_bps: f64,
-    /// What the router expected the orders routed here to cost, in total.
-    pub expected_cost: Decimal,
+    /// What the router expected the orders routed here to cost, in total (`None` unless
+    /// the rule compares costs).
+    pub expected_cost: Option<Decimal>,
 }
 
 /// How many orders were routed for each reason.
@@ -97,7 +98,7 @@ pub fn routing_summary(result: &RunResult) -> RoutingSummary {
             impact_cost: Decimal::ZERO,
             fees: Decimal::ZERO,
             cost_bps: 0.0,
-            expected_cost: Decimal::ZERO,
+            expected_cost: None,
         })
         .collect();
     let mut reasons: BTreeMap<&'static str, ReasonCount> = BTreeMap::new();
@@ -112,7 +113,7 @@ pub fn routing_summary(result: &RunResult) -> RoutingSummary {
         if let Some(v) = venues.get_mut(usize::from(decision.venue)) {
             v.orders += 1;
             if let Some(q) = decision.quotes.iter().find(|q| q.venue == decision.venue) {
-                v.expected_cost += q.total();
+                *v.expected_cost.get_or_insert(Decimal::ZERO) += q.total();
             }
         }
     }
@@ -234,7 +235,7 @@ pub fn routing_markdown(out: &mut String, result: &RunResult, summary: &RoutingS
             money(v.impact_cost),
             money(v.fees),
             v.cost_bps,
-            money(v.expected_cost)
+            v.expected_cost.map_or_else(|| "n/a".to_string(), money)
         );
     }
     let reasons: Vec<String> = summary

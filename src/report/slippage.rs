@@ -525,8 +525,8 @@ pub fn aggregate(result: &RunResult, costs: &[OrderCost]) -> SlippageSummary {
         .intraday
         .then(|| group_by(&|c| c.arrival_hour().map(|h| (u64::from(h), format!("{h:02}:00")))));
     let routes = &result.main.routes;
-    let by_venue = (routes.venues.len() > 1)
-        .then(|| group_by(&|c| Some((u64::from(c.venue), routes.name(c.venue).to_string()))));
+    let by_venue =
+        (routes.venues.len() > 1).then(|| group_by(&|c| Some((u64::from(c.venue), routes.name(c.venue).to_string()))));
     SlippageSummary {
         conventions: SlippageConventions::TEXT,
         orders: costs.len(),

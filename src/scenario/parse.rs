@@ -777,7 +777,9 @@ impl Cx {
         for (i, spec) in out.iter().enumerate() {
             if let Some(first) = out[..i].iter().position(|s| s.name == spec.name) {
                 let message = format!("duplicate venue name {:?} (also {path}[{first}])", spec.name);
-                self.error(&format!("{path}[{i}].name"), items[i].origin, message);
+                let name_node = items[i].table().and_then(|t| t.iter().find(|e| e.key == "name"));
+                let origin = name_node.map_or(items[i].origin, |e| e.node.origin);
+                self.error(&format!("{path}[{i}].name"), origin, message);
                 valid = false;
             }
         }

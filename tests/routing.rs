@@ -1,0 +1,273 @@
+//! Several simulated venues and the router: where orders go, why, and what each venue's
+//! own spread, fees, volume share and participation cap do to the fills.
+
+mod common;
+
+use common::{Scripted, d};
+use rust_decimal::Decimal;
+use slipstream::backtest::Simulation;
+use slipstream::backtest::result::RunOutcome;
+use slipstream::model::{Bar, Instrument, Timestamp};
+use slipstream::scenario::{CommissionConfig, Routing, SizingConfig, SlippageConfig, Spread, VenueConfig, VenueSpec};
+use slipstream::strategy::{Intent, Signal};
+use slipstream::venue::router::RouteReason;
+
+const DAY_NS: i64 = 86_400_000_000_000;
+
+/// Flat bars at 100 with a volume of 1,000,000.
+fn flat_bars(n: usize) -> Vec<Bar> {
+    (0..n)
+        .map(|i| Bar {
+            ts: Timestamp(10_957 * DAY_NS + i as i64 * DAY_NS),
+            open: d("100"),
+            high: d("100"),
+            low: d("100"),
+            close: d("100"),
+            volume: d("1000000"),
+        })
+        .collect()
+}
+
+fn venue(name: &str, fraction: &str, per_share: &str) -> VenueSpec {
+    VenueSpec {
+        name: name.to_string(),
+        symbols: vec![0],
+        symbol_names: vec!["S0".to_string()],
+        volume_fraction: d(fraction),
+        spread: None,
+        participation_max: None,
+        commission: Some(CommissionConfig::PerShare {
+            per_share: d(per_share),
+            min_per_order: Decimal::ZERO,
+        }),
+    }
+}
+
+fn volume_share() -> VenueConfig {
+    VenueConfig {
+        slippage: SlippageConfig::VolumeShare {
+            price_impact: d("0.1"),
+            spread: Spread::ZERO,
+        },
+        ..VenueConfig::default()
+    }
+}
+
+fn run(
+    bars: Vec<Bar>,
+    spreads: Option<Vec<Decimal>>,
+    shared: &VenueConfig,
+    venues: &[VenueSpec],
+    qty: &str,
+    signal: Signal,
+) -> RunOutcome {
+    let instruments = vec![Instrument::equity("S0")];
+    let data = vec![bars];
+    let spreads = vec![spreads];
+    let simulation = Simulation {
+        instruments: &instruments,
+        bars: &data,
+        spreads: &spreads,
+        venue: shared,
+        venues,
+        sizing: SizingConfig::FixedQty { qty: d(qty) },
+        cash: d("100000000"),
+        seed: 7,
+    };
+    let plan = vec![(0, 0, signal)];
+    simulation.run("scripted", Box::new(Scripted::new(1, plan))).unwrap().0
+}
+
+fn long() -> Signal {
+    Signal::new(0, Intent::Long)
+}
+
+/// A deep venue (80% of the volume, 0.005 per share) and a small one (20%, 0.001 per
+/// share) under volume-share impact (price_impact 0.1) at 100. Per unit, the deep venue
+/// costs 10 × (q / 800,000)² + 0.005 and the small one 10 × (q / 200,000)² + 0.001: small
+/// orders (q < about 4,131) are cheaper on the small venue, large ones on the deep one.
+fn deep_and_small() -> Vec<VenueSpec> {
+    vec![venue("deep", "0.8", "0.005"), venue("small", "0.2", "0.001")]
+}
+
+#[test]
+fn a_small_order_goes_where_fees_are_low_and_a_large_one_where_impact_is() {
+    let small = run(flat_bars(3), None, &volume_share(), &deep_and_small(), "1000", long());
+    let decision = &small.routes.decisions[0];
+    assert_eq!((decision.venue, decision.reason), (1, RouteReason::LowestCost));
+    // By hand, q = 1,000: deep 1000 × 10 × 0.00125² = 0.015625 impact + 5 fees; small
+    // 1000 × 10 × 0.005² = 0.25 impact + 1 fee.
+    let totals: Vec<Decimal> = decision.quotes.iter().map(|q| q.total()).collect();
+    assert_eq!(totals, [d("5.015625"), d("1.25")]);
+    assert_eq!(
+        (decision.quotes[1].impact, decision.quotes[1].fees),
+        (d("0.25"), d("1"))
+    );
+    assert!(small.fills.iter().all(|f| f.venue == 1));
+
+    let large = run(flat_bars(3), None, &volume_share(), &deep_and_small(), "10000", long());
+    let decision = &large.routes.decisions[0];
+    // q = 10,000: deep 15.625 impact + 50 fees; small 250 impact + 10 fees.
+    let totals: Vec<Decimal> = decision.quotes.iter().map(|q| q.total()).collect();
+    assert_eq!(totals, [d("65.625"), d("260")]);
+    assert_eq!(decision.venue, 0);
+    assert!(large.fills.iter().all(|f| f.venue == 0));
+    // The deep venue's fill pays its own fee schedule: 0.005 per share.
+    assert_eq!(large.fills[0].fee, d("50"));
+}
+
+#[test]
+fn impact_uses_the_venues_share_of_the_volume() {
+    // Everything to the small venue: 10,000 shares are 5% of its 200,000, so the impact is
+    // 100 × 0.1 × 0.05² = 0.025 per share → 100.03 on the tick (it would be 100.01 with
+    // the whole bar's volume).
+    let shared = VenueConfig {
+        routing: Routing::FirstListed,
+        ..volume_share()
+    };
+    let venues = vec![venue("small", "0.2", "0"), venue("deep", "0.8", "0")];
+    let out = run(flat_bars(3), None, &shared, &venues, "10000", long());
+    assert_eq!(out.routes.decisions[0].reason, RouteReason::FirstListed);
+    assert_eq!((out.fills[0].venue, out.fills[0].px), (0, d("100.03")));
+}
+
+#[test]
+fn each_venue_caps_participation_on_its_own_share_of_the_volume() {
+    let shared = VenueConfig {
+        routing: Routing::FirstListed,
+        ..VenueConfig::default()
+    };
+    let mut deep = venue("deep", "0.8", "0");
+    deep.participation_max = Some(d("0.01"));
+    let mut small = venue("small", "0.2", "0");
+    small.participation_max = Some(d("0.01"));
+    // 1% of 800,000 = 8,000 on the deep venue's bar (the DAY entry then expires: daily bars).
+    let out = run(
+        flat_bars(5),
+        None,
+        &shared,
+        &[deep.clone(), small.clone()],
+        "20000",
+        long(),
+    );
+    let sizes: Vec<Decimal> = out.fills.iter().map(|f| f.qty).collect();
+    assert_eq!(sizes, [d("8000")]);
+    // 1% of 200,000 = 2,000 on the small venue, listed first this time.
+    let out = run(flat_bars(5), None, &shared, &[small, deep], "5000", long());
+    let sizes: Vec<Decimal> = out.fills.iter().map(|f| f.qty).collect();
+    assert_eq!(sizes, [d("2000")]);
+    assert!(out.fills.iter().all(|f| f.venue == 0));
+}
+
+#[test]
+fn protective_legs_stay_together_on_one_venue() {
+    let bars: Vec<Bar> = flat_bars(2)
+        .into_iter()
+        .chain((2..6).map(|i| Bar {
+            ts: Timestamp(10_957 * DAY_NS + i * DAY_NS),
+            open: d("100"),
+            high: d("106"),
+            low: d("99"),
+            close: d("105"),
+            volume: d("1000000"),
+        }))
+        .collect();
+    let signal = Signal {
+        stop_loss: Some(d("90")),
+        take_profit: Some(d("105")),
+        ..long()
+    };
+    let out = run(bars, None, &volume_share(), &deep_and_small(), "1000", signal);
+    let decisions = &out.routes.decisions;
+    assert_eq!(decisions.len(), 3, "entry, stop, take-profit: {decisions:?}");
+    let stop = &decisions[1];
+    let take = &decisions[2];
+    assert_eq!(take.reason, RouteReason::OcoSibling);
+    assert_eq!(take.venue, stop.venue);
+    // The take-profit filled on the legs' venue and the stop was cancelled there.
+    let exit = out.fills.last().unwrap();
+    assert_eq!((exit.order_id, exit.venue), (take.order_id, take.venue));
+}
+
+#[test]
+fn a_data_spread_prices_each_fill_with_its_bars_quote() {
+    let shared = VenueConfig {
+        slippage: SlippageConfig::HalfSpread { spread: Spread::Data },
+        ..VenueConfig::default()
+    };
+    let out = run(
+        flat_bars(3),
+        Some(vec![d("0.5"), d("0.2"), d("0.9")]),
+        &shared,
+        &[],
+        "10",
+        long(),
+    );
+    // The order fills at bar 1's open: half of bar 1's spread of 0.2.
+    assert_eq!((out.fills[0].px, out.fills[0].spread_per_unit), (d("100.1"), d("0.1")));
+}
+
+#[test]
+fn the_router_compares_a_data_spread_with_a_fixed_one() {
+    let shared = VenueConfig {
+        slippage: SlippageConfig::HalfSpread { spread: Spread::Data },
+        ..VenueConfig::default()
+    };
+    let mut quoted = venue("quoted", "0.5", "0");
+    quoted.spread = Some(Spread::Data);
+    let mut fixed = venue("fixed", "0.5", "0");
+    fixed.spread = Some(Spread::Fixed(d("0.1")));
+    let venues = [quoted, fixed];
+    // The decision bar quotes 0.4 in the data: the fixed 0.1 is cheaper.
+    let wide = run(flat_bars(3), Some(vec![d("0.4"); 3]), &shared, &venues, "10", long());
+    assert_eq!(wide.routes.decisions[0].venue, 1);
+    assert_eq!(wide.fills[0].px, d("100.05"));
+    // It quotes 0.02: the data's spread is cheaper.
+    let tight = run(flat_bars(3), Some(vec![d("0.02"); 3]), &shared, &venues, "10", long());
+    assert_eq!(tight.routes.decisions[0].venue, 0);
+    assert_eq!(tight.fills[0].px, d("100.01"));
+}
+
+#[test]
+fn ties_go_to_the_venue_listed_first_and_runs_repeat() {
+    let venues = vec![venue("a", "0.5", "0.002"), venue("b", "0.5", "0.002")];
+    let first = run(flat_bars(3), None, &volume_share(), &venues, "1000", long());
+    assert_eq!(first.routes.decisions[0].venue, 0);
+    let again = run(flat_bars(3), None, &volume_share(), &venues, "1000", long());
+    assert_eq!(first, again);
+}
+
+/// The shipped example does what the README says: small round trips to the ECN, the
+/// large one to the primary, and fewer fees than sending everything to the primary.
+#[test]
+fn the_shipped_routing_example_routes_by_size() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/routing_ibm_two_venues.toml");
+    let run_with = |overrides: &[&str]| {
+        let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        let scenario = slipstream::scenario::load(&path, &overrides).unwrap();
+        slipstream::backtest::run(&scenario).unwrap().main
+    };
+    let routed = run_with(&[]);
+    let venues: Vec<(Decimal, &str)> = routed
+        .routes
+        .decisions
+        .iter()
+        .map(|d| (d.qty, routed.routes.name(d.venue)))
+        .collect();
+    assert_eq!(
+        venues,
+        [
+            (d("2000"), "ecn"),
+            (d("2000"), "ecn"),
+            (d("10000"), "ecn"),
+            (d("10000"), "ecn"),
+            (d("400000"), "primary"),
+            (d("400000"), "primary"),
+        ]
+    );
+    let fees = |out: &RunOutcome| out.fills.iter().map(|f| f.fee).sum::<Decimal>();
+    assert_eq!(fees(&routed), d("2812"));
+    let first_listed = run_with(&["venue.routing=first_listed"]);
+    assert!(first_listed.fills.iter().all(|f| f.venue == 0));
+    assert_eq!(fees(&first_listed), d("2884"));
+}
