@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{d, simulate};
+use common::{d, simulate, simulate_venues};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use slipstream::data::{SynthParams, synth_bars};
@@ -13,7 +13,8 @@ use slipstream::model::{
 };
 use slipstream::portfolio::Portfolio;
 use slipstream::scenario::{
-    CommissionConfig, FeeTier, FillTiming, IntrabarPath, SizingConfig, SlippageConfig, Spread, VenueConfig,
+    CommissionConfig, FeeTier, FillTiming, IntrabarPath, Routing, SizingConfig, SlippageConfig, Spread, VenueConfig,
+    VenueSpec,
 };
 use slipstream::strategy::{Intent, Signal};
 
@@ -188,6 +189,42 @@ fn venue() -> impl Strategy<Value = VenueConfig> {
     )
 }
 
+/// No venues (one default venue), or two venues splitting 90% of the volume with their
+/// own spreads, fees and caps, routed by cost or to the first.
+fn venues() -> impl Strategy<Value = (Vec<VenueSpec>, Routing)> {
+    (0u8..3, prop::option::of(1i64..50), any::<bool>()).prop_map(|(kind, cap_pct, by_cost)| {
+        let routing = if by_cost {
+            Routing::LowestCost
+        } else {
+            Routing::FirstListed
+        };
+        if kind == 0 {
+            return (Vec::new(), routing);
+        }
+        let spec = |name: &str, fraction: &str, spread: &str, per_share: &str| VenueSpec {
+            name: name.to_string(),
+            symbols: vec![0],
+            symbol_names: vec!["S0".to_string()],
+            volume_fraction: d(fraction),
+            spread: Some(Spread::Fixed(d(spread))),
+            participation_max: None,
+            commission: Some(CommissionConfig::PerShare {
+                per_share: d(per_share),
+                min_per_order: Decimal::ZERO,
+            }),
+        };
+        let mut small = spec("small", "0.3", "0.02", "0.001");
+        small.participation_max = cap_pct.map(|p| Decimal::new(p, 2));
+        let deep = spec("deep", "0.6", "0.04", "0.004");
+        let list = if kind == 1 {
+            vec![deep, small]
+        } else {
+            vec![small, deep]
+        };
+        (list, routing)
+    })
+}
+
 /// Turns a script into signals priced off the close of the bar they are decided on.
 fn plan(steps: &[Step], bars: &[slipstream::model::Bar]) -> Vec<(usize, usize, Signal)> {
     let off = |close: Decimal, bps: i64| (close * (Decimal::ONE + Decimal::new(bps, 4))).round_dp(2);
@@ -224,8 +261,10 @@ proptest! {
         n in 20usize..120,
         steps in prop::collection::vec(step(), 0..25),
         venue in venue(),
+        (venues, routing) in venues(),
         sizing in 0u8..3,
     ) {
+        let venue = VenueConfig { routing, ..venue };
         let bars = synth_bars(&SynthParams { bars: n, seed, interval_secs: 3_600, vol_per_bar: 0.01, ..SynthParams::default() });
         let sizing = match sizing {
             0 => SizingConfig::AllCash,
@@ -234,7 +273,7 @@ proptest! {
         };
         let script = plan(&steps, &bars);
         let data = vec![bars.clone()];
-        let (outcome, _) = simulate(&data, &venue, sizing, "100000", script.clone());
+        let (outcome, _) = simulate_venues(&data, &venue, &venues, sizing, "100000", script.clone());
 
         for fill in &outcome.fills {
             let bar = bars.iter().find(|b| b.ts == fill.ts).expect("a fill happens on a bar");
@@ -254,12 +293,23 @@ proptest! {
                 Side::Sell => prop_assert!(fill.px <= fill.px_before_slippage),
             }
         }
-        // Per bar, the strategy's fills in the symbol stay within the participation cap.
-        if let Some(cap) = venue.participation_max {
+        // Per bar, the strategy's fills in the symbol stay within the participation cap, on
+        // each venue's share of the volume; every order trades on the one venue it was sent to.
+        let listed = if venues.is_empty() { 1 } else { venues.len() };
+        for v in 0..listed {
+            let (cap, fraction) = match venues.get(v) {
+                Some(spec) => (spec.effective(&venue).participation_max, spec.volume_fraction),
+                None => (venue.participation_max, Decimal::ONE),
+            };
+            let Some(cap) = cap else { continue };
             for bar in &bars {
-                let filled: Decimal = outcome.fills.iter().filter(|f| f.ts == bar.ts).map(|f| f.qty).sum();
-                prop_assert!(filled <= cap * bar.volume, "{} filled on a bar of {} with cap {}", filled, bar.volume, cap);
+                let filled: Decimal = outcome.fills.iter().filter(|f| f.ts == bar.ts && usize::from(f.venue) == v).map(|f| f.qty).sum();
+                prop_assert!(filled <= cap * fraction * bar.volume, "{} filled on venue {} of a bar of {} with cap {}", filled, v, bar.volume, cap);
             }
+        }
+        for fill in &outcome.fills {
+            let routed = outcome.routes.decision(fill.order_id).map(|r| r.venue);
+            prop_assert_eq!(routed, Some(fill.venue), "order {} filled away from its venue", fill.order_id);
         }
         for order in &outcome.orders {
             // Filled quantity only grows, one positive fill at a time, and never passes the order's.
@@ -302,7 +352,7 @@ proptest! {
         let spent: Decimal = outcome.fills.iter().map(|f| f.side.sign() * f.qty * f.px + f.fee).sum();
         prop_assert_eq!(outcome.equity.last().unwrap().cash, d("100000") - spent);
 
-        let (again, _) = simulate(&data, &venue, sizing, "100000", script);
+        let (again, _) = simulate_venues(&data, &venue, &venues, sizing, "100000", script);
         prop_assert_eq!(outcome, again);
     }
 }

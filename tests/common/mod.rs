@@ -6,7 +6,7 @@ use slipstream::backtest::Simulation;
 use slipstream::backtest::result::RunOutcome;
 use slipstream::engine::SkippedSignal;
 use slipstream::model::{Bar, Instrument, SymbolId, Timestamp};
-use slipstream::scenario::{SizingConfig, VenueConfig};
+use slipstream::scenario::{SizingConfig, VenueConfig, VenueSpec};
 use slipstream::strategy::{Signal, Strategy, StrategyContext};
 use std::str::FromStr;
 
@@ -66,13 +66,25 @@ pub fn simulate(
     cash: &str,
     plan: Vec<(SymbolId, usize, Signal)>,
 ) -> (RunOutcome, Vec<SkippedSignal>) {
+    simulate_venues(data, venue, &[], sizing, cash, plan)
+}
+
+/// As [`simulate`], trading on several venues.
+pub fn simulate_venues(
+    data: &[Vec<Bar>],
+    venue: &VenueConfig,
+    venues: &[VenueSpec],
+    sizing: SizingConfig,
+    cash: &str,
+    plan: Vec<(SymbolId, usize, Signal)>,
+) -> (RunOutcome, Vec<SkippedSignal>) {
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let simulation = Simulation {
-        spreads: &[],
-        venues: &[],
         instruments: &instruments,
         bars: data,
+        spreads: &[],
         venue,
+        venues,
         sizing,
         cash: d(cash),
         seed: 0,
