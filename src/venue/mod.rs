@@ -561,6 +561,9 @@ impl SimulatedVenue {
         {
             return false;
         }
+        // The last quantity priced, and its price: sizing an all-cash order prices the
+        // quantity that usually fills, so the fill need not price it again.
+        let mut priced: Option<(Decimal, slippage::Slipped)> = None;
         let remaining = match order.qty {
             OrderQty::Units(q) => q - order.filled,
             OrderQty::AllCash => {
@@ -572,7 +575,9 @@ impl SimulatedVenue {
                 // would get: impact only grows with size, so the second size is affordable.
                 // The unslipped price is a lower bound on every slipped one.
                 let first = all_cash_qty(cash, px_before_slippage, instrument, fee);
-                let qty = all_cash_qty(cash, price_for(&ctx, first).px, instrument, fee);
+                let first_price = price_for(&ctx, first);
+                priced = Some((first, first_price));
+                let qty = all_cash_qty(cash, first_price.px, instrument, fee);
                 if qty < instrument.min_qty.max(instrument.lot_size) || qty <= Decimal::ZERO {
                     listener.on_venue_event(VenueEvent::Cancelled {
                         order_id: order.id,
@@ -605,7 +610,9 @@ impl SimulatedVenue {
             let commission = &self.config.commission;
             let fees_before = order.fees;
             let fee = |q: Decimal, px: Decimal| fees::commission(commission, q, px, liquidity, &fees_before);
-            let affordable = all_cash_qty(listener.buying_power(), price_for(&ctx, allowed).px, instrument, fee);
+            let price = price_for(&ctx, allowed);
+            priced = Some((allowed, price));
+            let affordable = all_cash_qty(listener.buying_power(), price.px, instrument, fee);
             if affordable < allowed {
                 allowed = affordable;
             }
@@ -630,7 +637,10 @@ impl SimulatedVenue {
             return false;
         }
         ctx.qty = allowed;
-        let slipped = price_for(&ctx, allowed);
+        let slipped = match priced {
+            Some((qty, price)) if qty == allowed => price,
+            _ => price_for(&ctx, allowed),
+        };
         let fee = fees::commission(&self.config.commission, allowed, slipped.px, liquidity, &order.fees);
         order.filled += allowed;
         order.fees.shares += allowed;
