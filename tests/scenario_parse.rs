@@ -319,7 +319,44 @@ fn unknown_field_is_reported_with_path_and_line() {
         &e,
         "instruments[0].columns.opne",
         Some(7),
-        "timestamp, open, high, low, close, volume",
+        "timestamp, open, high, low, close, volume, spread",
+    );
+}
+
+#[test]
+fn spread_column_is_optional_and_named_like_the_others() {
+    let with_columns = |columns: &str| {
+        MINIMAL.replace(
+            "data = \"spy.csv\"",
+            &format!("data = \"spy.csv\"\ncolumns = {columns}"),
+        )
+    };
+    assert_eq!(parse(MINIMAL).unwrap().instruments[0].data.columns.spread, None);
+    let s = parse(&with_columns("{ close = \"Close\", spread = \"BidAsk\" }")).unwrap();
+    assert_eq!(
+        s.instruments[0].data.columns,
+        ColumnMap {
+            close: "Close".into(),
+            spread: Some("BidAsk".into()),
+            ..ColumnMap::default()
+        }
+    );
+    let s = parse_with(FULL, &["instruments.0.columns.spread=ba"]).unwrap();
+    assert_eq!(s.instruments[0].data.columns.spread.as_deref(), Some("ba"));
+    assert_eq!(s.instruments[0].data.columns.volume, "vol");
+
+    let e = errors(&with_columns("{ spread = \" \" }"));
+    assert_error(&e, "instruments[0].columns.spread", Some(7), "must not be empty");
+    let e = errors(&with_columns("{ spread = 3 }"));
+    assert_error(&e, "instruments[0].columns.spread", Some(7), "a non-empty string");
+    // Unknown keys are still refused, next to a valid spread.
+    let e = errors(&with_columns("{ spread = \"s\", sprd = \"x\" }"));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "instruments[0].columns.sprd",
+        Some(7),
+        "unknown field; expected one of timestamp, open, high, low, close, volume, spread",
     );
 }
 

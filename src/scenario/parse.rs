@@ -98,7 +98,7 @@ const INSTRUMENT_FIELDS: &[&str] = &[
     "currency",
     "calendar",
 ];
-const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "volume"];
+const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "volume", "spread"];
 /// Largest indicator window (bars): larger ones would only exhaust memory.
 const MAX_WINDOW: i64 = 1_000_000;
 /// One year of latency is already absurd; beyond it time arithmetic could overflow.
@@ -601,6 +601,10 @@ impl Cx {
                 Some(None) => {}
                 None => valid = false,
             }
+        }
+        match self.optional(t, "spread", Cx::non_empty_string) {
+            Some(spread) => columns.spread = spread,
+            None => valid = false,
         }
         valid.then_some(columns)
     }
