@@ -272,6 +272,35 @@ fn bad_data_fails_the_run_with_file_line_and_field_and_exit_code_4() {
 }
 
 #[test]
+fn data_check_reads_a_spread_column_when_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bars.csv");
+    std::fs::write(
+        &data,
+        "timestamp,open,high,low,close,volume,spread\n\
+         2000-03-01T00:00:00,100,105,99,101,1000,0.02\n\
+         2000-03-02T00:00:00,101,103,100,102,2000,-0.5\n",
+    )
+    .unwrap();
+    let file = data.to_str().unwrap();
+    // Unnamed, the column is not read.
+    let output = slipstream(&["data", "check", file]);
+    assert!(output.status.success(), "{}", text(&output.stdout));
+    let columns = "timestamp,open,high,low,close,volume,spread";
+    let output = slipstream(&["data", "check", file, "--columns", columns]);
+    assert_eq!(output.status.code(), Some(4));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains(":3: spread: -0.5 is negative"), "{stdout}");
+    let output = slipstream(&["data", "check", file, "--columns", "a,b,c,d,e,f,g,h"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("six or seven names"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
 fn data_synth_is_seeded_and_checks_clean() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b, c) = (

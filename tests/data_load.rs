@@ -145,6 +145,7 @@ fn column_mapping_and_timestamp_format() {
             low: "Low".into(),
             close: "Close".into(),
             volume: "Volume".into(),
+            spread: None,
         },
         timestamp_format: Some("%d/%m/%Y".into()),
     };

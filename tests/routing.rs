@@ -271,3 +271,42 @@ fn the_shipped_routing_example_routes_by_size() {
     assert!(first_listed.fills.iter().all(|f| f.venue == 0));
     assert_eq!(fees(&first_listed), d("2884"));
 }
+
+/// From the file to the fill: a scenario maps the data's spread column, and each fill
+/// pays half of its own bar's spread.
+#[test]
+fn a_spread_column_in_the_data_reaches_the_fills() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bars.csv"),
+        "timestamp,open,high,low,close,volume,quoted\n\
+         2020-01-02,100,101,99,100,1000,0.10\n\
+         2020-01-03,100,101,99,100,1000,0.30\n\
+         2020-01-06,100,101,99,100,1000,0.50\n",
+    )
+    .unwrap();
+    let text = r#"name = "data_spread"
+cash = 100000
+benchmark = false
+[[instruments]]
+symbol = "X"
+data = "bars.csv"
+columns = { spread = "quoted" }
+[strategy]
+kind = "buy_and_hold"
+[sizing]
+kind = "fixed_qty"
+qty = 10
+[venue.slippage]
+model = "half_spread"
+spread = "data"
+"#;
+    let path = dir.path().join("s.toml");
+    let scenario = slipstream::scenario::parse_str(text, &path, &[]).unwrap();
+    let out = slipstream::backtest::run(&scenario).unwrap().main;
+    // Decided on 2020-01-02, filled at the next open: half of that bar's 0.30.
+    assert_eq!(
+        (out.fills[0].px, out.fills[0].spread_per_unit),
+        (d("100.15"), d("0.15"))
+    );
+}

@@ -327,7 +327,44 @@ fn unknown_field_is_reported_with_path_and_line() {
         &e,
         "instruments[0].columns.opne",
         Some(7),
-        "timestamp, open, high, low, close, volume",
+        "timestamp, open, high, low, close, volume, spread",
+    );
+}
+
+#[test]
+fn spread_column_is_optional_and_named_like_the_others() {
+    let with_columns = |columns: &str| {
+        MINIMAL.replace(
+            "data = \"spy.csv\"",
+            &format!("data = \"spy.csv\"\ncolumns = {columns}"),
+        )
+    };
+    assert_eq!(parse(MINIMAL).unwrap().instruments[0].data.columns.spread, None);
+    let s = parse(&with_columns("{ close = \"Close\", spread = \"BidAsk\" }")).unwrap();
+    assert_eq!(
+        s.instruments[0].data.columns,
+        ColumnMap {
+            close: "Close".into(),
+            spread: Some("BidAsk".into()),
+            ..ColumnMap::default()
+        }
+    );
+    let s = parse_with(FULL, &["instruments.0.columns.spread=ba"]).unwrap();
+    assert_eq!(s.instruments[0].data.columns.spread.as_deref(), Some("ba"));
+    assert_eq!(s.instruments[0].data.columns.volume, "vol");
+
+    let e = errors(&with_columns("{ spread = \" \" }"));
+    assert_error(&e, "instruments[0].columns.spread", Some(7), "must not be empty");
+    let e = errors(&with_columns("{ spread = 3 }"));
+    assert_error(&e, "instruments[0].columns.spread", Some(7), "a non-empty string");
+    // Unknown keys are still refused, next to a valid spread.
+    let e = errors(&with_columns("{ spread = \"s\", sprd = \"x\" }"));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "instruments[0].columns.sprd",
+        Some(7),
+        "unknown field; expected one of timestamp, open, high, low, close, volume, spread",
     );
 }
 
@@ -853,7 +890,7 @@ fn a_spread_may_come_from_the_data() {
     let s = parse(&text).unwrap();
     assert_eq!(s.venue.slippage, SlippageConfig::HalfSpread { spread: Spread::Data });
     let wrong = MINIMAL.to_string() + "\n[venue.slippage]\nmodel = \"half_spread\"\nspread = \"wide\"\n";
-    assert_error(&errors(&wrong), "venue.slippage.spread", Some(14), "\"data\"");
+    assert_error(&errors(&wrong), "venue.slippage.spread", Some(13), "\"data\"");
 }
 
 #[test]
@@ -879,4 +916,20 @@ fn every_venue_error_is_reported_at_once() {
     assert!(e.to_string().contains("add up to 1.2"), "{e}");
     let text = TWO_VENUES.replace("name = \"lit\"\n", "name = \"lit\"\nsymbols = [\"SPY\"]\n");
     assert!(errors(&text).to_string().contains("no venue trades \"QQQ\""));
+}
+
+#[test]
+fn a_data_spread_needs_a_spread_column_wherever_it_prices() {
+    let text = MINIMAL.to_string() + "\n[venue.slippage]\nmodel = \"half_spread\"\nspread = \"data\"\n";
+    assert_error(
+        &errors(&text),
+        "venue.slippage.spread",
+        Some(13),
+        "instruments[0] maps none",
+    );
+    // On one venue only: the instrument it trades needs the column.
+    let text = TWO_VENUES.replace("spread = 0\n", "spread = \"data\"\n");
+    assert_error(&errors(&text), "venues[1].spread", Some(28), "\"SPY\"");
+    let with_column = text.replace("data = \"spy.csv\"", "data = \"spy.csv\"\ncolumns = { spread = \"s\" }");
+    assert_eq!(parse(&with_column).unwrap().venues[1].spread, Some(Spread::Data));
 }

@@ -33,7 +33,8 @@ pub enum BacktestError {
 /// Bars of every instrument, in the scenario's instrument order.
 pub struct MarketData {
     pub bars: Vec<Vec<Bar>>,
-    /// Each instrument's quoted spreads, bar by bar, when its data maps a spread column.
+    /// Per instrument, each bar's spread (index for index with its `bars`), or `None`
+    /// when its data source maps no spread column.
     pub spreads: Vec<Option<Vec<Decimal>>>,
     pub files: Vec<DataFileInfo>,
 }
@@ -50,6 +51,7 @@ pub fn load_market_data(scenario: &Scenario) -> Result<MarketData, BacktestError
         .map(|config| data::load_bars(&config.data, scenario.start, scenario.end, config.instrument.calendar))
         .collect();
     let mut bars = Vec::with_capacity(loaded.len());
+    let mut spreads = Vec::with_capacity(loaded.len());
     let mut files = Vec::with_capacity(loaded.len());
     for (config, result) in scenario.instruments.iter().zip(loaded) {
         let loaded = result?;
@@ -71,8 +73,8 @@ pub fn load_market_data(scenario: &Scenario) -> Result<MarketData, BacktestError
             gaps: summary.gaps.len(),
         });
         bars.push(loaded.bars);
+        spreads.push(loaded.spreads);
     }
-    let spreads = vec![None; bars.len()];
     Ok(MarketData { bars, spreads, files })
 }
 

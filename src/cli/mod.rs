@@ -74,8 +74,9 @@ struct CheckArgs {
     /// chrono format of the timestamp column (default: ISO-8601).
     #[arg(long)]
     timestamp_format: Option<String>,
-    /// Column names as timestamp,open,high,low,close,volume (default: those names).
-    #[arg(long, value_name = "T,O,H,L,C,V")]
+    /// Column names as timestamp,open,high,low,close,volume (default: those names),
+    /// optionally followed by a spread column's name to check it too.
+    #[arg(long, value_name = "T,O,H,L,C,V[,S]")]
     columns: Option<String>,
     /// equity, fx or crypto: decides which spacing counts as a gap.
     #[arg(long, default_value = "equity")]
@@ -209,10 +210,14 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
         None => ColumnMap::default(),
         Some(list) => {
             let names: Vec<&str> = list.split(',').map(str::trim).collect();
-            let [timestamp, open, high, low, close, volume] = names[..] else {
-                return Err(usage(format!(
-                    "--columns {list}: expected six names: timestamp,open,high,low,close,volume"
-                )));
+            let ([timestamp, open, high, low, close, volume], spread) = match names[..] {
+                [t, o, h, l, c, v] => ([t, o, h, l, c, v], None),
+                [t, o, h, l, c, v, s] => ([t, o, h, l, c, v], Some(s)),
+                _ => {
+                    return Err(usage(format!(
+                        "--columns {list}: expected six or seven names: timestamp,open,high,low,close,volume[,spread]"
+                    )));
+                }
             };
             ColumnMap {
                 timestamp: timestamp.into(),
@@ -221,6 +226,7 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
                 low: low.into(),
                 close: close.into(),
                 volume: volume.into(),
+                spread: spread.map(Into::into),
             }
         }
     };

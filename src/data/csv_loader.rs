@@ -6,10 +6,13 @@
 
 use super::error::DataError;
 use super::parse::{TsLayout, parse_decimal};
-use super::validate::{Fault, Field, Sink, check_bar, missing_column_message, parse_timestamp, resolve_columns};
+use super::validate::{
+    Fault, Field, Row, Sink, SpreadBar, check_bar, check_spread, missing_column_message, parse_timestamp,
+    resolve_columns, resolve_spread,
+};
 use crate::model::Bar;
 use crate::scenario::DataSource;
-use csv::ByteRecord;
+use csv::{ByteRecord, Reader};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Read};
@@ -66,32 +69,56 @@ pub(crate) fn read_csv(source: &DataSource, sink: &mut Sink<'_>) -> Result<Strin
     if header.is_empty() || header.iter().all(String::is_empty) {
         return Err(DataError::new(path, "empty file: no header line"));
     }
-    let idx = resolve_columns(&header, &source.columns).map_err(|field| {
-        DataError::new(path, missing_column_message(field, &source.columns, &header, "header")).at_line(1)
-    })?;
+    let missing =
+        |field| DataError::new(path, missing_column_message(field, &source.columns, &header, "header")).at_line(1);
+    let idx = resolve_columns(&header, &source.columns).map_err(missing)?;
+    let spread = resolve_spread(&header, &source.columns).map_err(missing)?;
 
     let layout = TsLayout::new(source.timestamp_format.as_deref());
-    let mut record = ByteRecord::new();
-    let mut rows = 0u64;
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        rows += 1;
-        let line = record.position().map_or(rows + 1, |p| p.line());
-        let row = if record.len() == header.len() {
-            parse_row(&record, &idx, layout)
-        } else {
-            Err(Fault::FieldCount {
-                expected: header.len(),
-                found: record.len(),
-            })
-        };
-        sink.row(line, row)?;
-    }
+    // One loop per layout, so that a file without a spread column pays nothing for it.
+    let rows = match spread {
+        None => read_rows(&mut reader, header.len(), sink, &csv_error, |r| {
+            parse_row(r, &idx, layout)
+        }),
+        Some(at) => read_rows(&mut reader, header.len(), sink, &csv_error, |r| {
+            let bar = parse_row(r, &idx, layout)?;
+            let spread = check_spread(parse_decimal(&r[at]))?;
+            Ok(SpreadBar { bar, spread })
+        }),
+    }?;
     if rows == 0 {
         let e = sink.error(None, None, "no data rows (the file has only a header)".to_string());
         sink.fail(e)?;
     }
     let hasher = reader.into_inner().hasher;
     Ok(hex(&hasher.finalize()))
+}
+
+/// Hands every record to `sink` as `parse` reads it (a record of the wrong width is a
+/// fault of its own); returns how many records there were.
+fn read_rows<R: Read, T: Row>(
+    reader: &mut Reader<R>,
+    width: usize,
+    sink: &mut Sink<'_>,
+    csv_error: &impl Fn(csv::Error) -> DataError,
+    parse: impl Fn(&ByteRecord) -> Result<T, Fault>,
+) -> Result<u64, DataError> {
+    let mut record = ByteRecord::new();
+    let mut rows = 0u64;
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
+        rows += 1;
+        let line = record.position().map_or(rows + 1, |p| p.line());
+        let row = if record.len() == width {
+            parse(&record)
+        } else {
+            Err(Fault::FieldCount {
+                expected: width,
+                found: record.len(),
+            })
+        };
+        sink.row(line, row)?;
+    }
+    Ok(rows)
 }
 
 #[inline]

@@ -6,7 +6,9 @@
 //! high/low bracketing open and close, timestamps representable
 //! ([`SUPPORTED_DATES`](crate::model::time::SUPPORTED_DATES)) and strictly increasing),
 //! stops at the first problem with a [`DataError`] naming file, line and column, and keeps
-//! the bars inside the scenario's start/end. [`check_file`] runs the same checks over a
+//! the bars inside the scenario's start/end. A spread column, when the scenario maps one,
+//! is validated the same way (finite, within 0 ..= [`PRICE_MAX`]) and kept beside the
+//! bars in [`LoadedBars::spreads`]; bars themselves never carry it. [`check_file`] runs the same checks over a
 //! whole file but collects every error, for `slipstream data check`. [`synth_bars`] and
 //! [`write_csv`] make test and benchmark data.
 
@@ -48,11 +50,17 @@ pub fn load_bars(
     let mut sink = Sink::new(Mode::FailFast, &source.path, &source.columns, start, end);
     let sha256 = read_into(source, &mut sink)?;
     let bars = std::mem::take(&mut sink.bars);
+    let spreads = source
+        .columns
+        .spread
+        .is_some()
+        .then(|| std::mem::take(&mut sink.spreads));
     let summary = DataSummary::of(source.path.clone(), sha256, &bars, calendar);
-    Ok(LoadedBars { bars, summary })
+    Ok(LoadedBars { bars, spreads, summary })
 }
 
 /// Validates a whole file and collects every row error, with a summary of the valid rows.
+/// A mapped spread column is checked too.
 ///
 /// # Errors
 /// Only when the file cannot be checked at all: it cannot be opened or parsed as a

@@ -13,7 +13,10 @@
 use super::csv_loader::{hex, read_csv};
 use super::error::{DataError, LineUnit};
 use super::parse::{NumberFault, TsLayout, civil_from_days, decimal_from_f32, decimal_from_f64, parse_decimal};
-use super::validate::{Fault, Field, Sink, check_bar, missing_column_message, parse_timestamp, resolve_columns};
+use super::validate::{
+    Fault, Field, Row, Sink, SpreadBar, check_bar, check_spread, missing_column_message, parse_timestamp,
+    resolve_columns, resolve_spread,
+};
 use crate::model::Timestamp;
 use crate::scenario::{DataFormat, DataSource};
 use polars::prelude::{
@@ -60,10 +63,12 @@ fn read_frame(source: &DataSource, sink: &mut Sink<'_>) -> Result<String, DataEr
 
     let header: Vec<String> = df.get_column_names().iter().map(|n| n.as_str().to_string()).collect();
     let what = if parquet { "schema" } else { "header" };
-    let idx = resolve_columns(&header, &source.columns).map_err(|field| {
+    let missing = |field| {
         let e = DataError::new(path, missing_column_message(field, &source.columns, &header, what));
         if parquet { e } else { e.at_line(1) }
-    })?;
+    };
+    let idx = resolve_columns(&header, &source.columns).map_err(missing)?;
+    let spread = resolve_spread(&header, &source.columns).map_err(missing)?;
     let unit = if parquet { LineUnit::Row } else { LineUnit::Line };
     sink.set_unit(unit);
     let height = df.height();
@@ -73,46 +78,57 @@ fn read_frame(source: &DataSource, sink: &mut Sink<'_>) -> Result<String, DataEr
         return Ok(sha256);
     }
     sink.reserve(height);
+    let layout = TsLayout::new(source.timestamp_format.as_deref());
+    // Parquet counts data rows; in CSV the header is line 1.
+    let first = if parquet { 1 } else { 2 };
+    read_rows(&df, &idx, spread, layout, first, sink)?;
+    Ok(sha256)
+}
 
-    let columns: Vec<&Column> = idx.iter().map(|&i| &df.columns()[i]).collect();
+/// Reads the frame's rows into `sink`: the columns at `idx` (in [`Field`] order), and
+/// the spread column at `spread` when the scenario maps one. The first row is at
+/// position `first`.
+fn read_rows(
+    df: &DataFrame,
+    idx: &[usize; 6],
+    spread: Option<usize>,
+    layout: TsLayout<'_>,
+    first: u64,
+    sink: &mut Sink<'_>,
+) -> Result<(), DataError> {
+    // In `Field` order, so `Field as usize` indexes them (the spread, if any, last).
+    let columns: Vec<&Column> = idx.iter().chain(&spread).map(|&i| &df.columns()[i]).collect();
+    let fields = Field::ALL.into_iter().chain(spread.map(|_| Field::Spread));
     // Casts that produce new columns must outlive the iterators borrowing them.
-    let mut casts: Vec<Option<Column>> = Vec::with_capacity(6);
-    for field in Field::ALL {
-        let cast = widen(columns[field as usize]).map_err(|message| sink.error(None, Some(field), message));
-        match cast {
-            Ok(c) => casts.push(c),
-            Err(e) => {
-                sink.fail(e)?;
-                return Ok(sha256);
-            }
-        }
+    let mut casts: Vec<Option<Column>> = Vec::with_capacity(columns.len());
+    for field in fields {
+        let Some(cast) = readable(sink, field, widen(columns[field as usize]))? else {
+            return Ok(());
+        };
+        casts.push(cast);
     }
     let col = |f: Field| casts[f as usize].as_ref().unwrap_or(columns[f as usize]);
 
-    let layout = TsLayout::new(source.timestamp_format.as_deref());
-    let stamps = stamps(col(Field::Timestamp), layout).map_err(|m| sink.error(None, Some(Field::Timestamp), m));
-    let mut stamps = match stamps {
-        Ok(s) => s,
-        Err(e) => {
-            sink.fail(e)?;
-            return Ok(sha256);
-        }
+    let Some(mut stamps) = readable(sink, Field::Timestamp, stamps(col(Field::Timestamp), layout))? else {
+        return Ok(());
     };
     let mut values: Vec<Numbers<'_>> = Vec::with_capacity(5);
     for field in [Field::Open, Field::High, Field::Low, Field::Close, Field::Volume] {
-        match numbers(col(field)) {
-            Ok(it) => values.push(it),
-            Err(message) => {
-                let e = sink.error(None, Some(field), message);
-                sink.fail(e)?;
-                return Ok(sha256);
-            }
-        }
+        let Some(it) = readable(sink, field, numbers(col(field)))? else {
+            return Ok(());
+        };
+        values.push(it);
     }
+    let spreads = match spread {
+        None => None,
+        Some(_) => match readable(sink, Field::Spread, numbers(col(Field::Spread)))? {
+            Some(it) => Some(it),
+            None => return Ok(()),
+        },
+    };
 
-    for i in 0..height as u64 {
-        let line = if parquet { i + 1 } else { i + 2 };
-        // Advance every column on every row, whatever fails, so they stay aligned.
+    // Advance every column on every row, whatever fails, so they stay aligned.
+    let mut next_bar = || {
         let ts = stamps.next().unwrap_or(Err(Fault::MissingTimestamp));
         let mut v = [
             Ok(Decimal::ZERO),
@@ -125,19 +141,54 @@ fn read_frame(source: &DataSource, sink: &mut Sink<'_>) -> Result<String, DataEr
             *slot = it.next().unwrap_or(Err(NumberFault::Missing));
         }
         let [open, high, low, close, volume] = v;
-        let row = (|| {
-            let number = |f: Field, r: Result<Decimal, NumberFault>| r.map_err(|e| Fault::Number(f, e));
-            let ts = ts?;
-            let open = number(Field::Open, open)?;
-            let high = number(Field::High, high)?;
-            let low = number(Field::Low, low)?;
-            let close = number(Field::Close, close)?;
-            let volume = number(Field::Volume, volume)?;
-            check_bar(ts, open, high, low, close, volume)
-        })();
-        sink.row(line, row)?;
+        let number = |f: Field, r: Result<Decimal, NumberFault>| r.map_err(|e| Fault::Number(f, e));
+        let ts = ts?;
+        let open = number(Field::Open, open)?;
+        let high = number(Field::High, high)?;
+        let low = number(Field::Low, low)?;
+        let close = number(Field::Close, close)?;
+        let volume = number(Field::Volume, volume)?;
+        check_bar(ts, open, high, low, close, volume)
+    };
+    let lines = first..first + df.height() as u64;
+    // One loop per layout, so that a file without a spread column pays nothing for it.
+    match spreads {
+        None => feed(sink, lines, next_bar),
+        Some(mut spreads) => feed(sink, lines, || {
+            let spread = spreads.next().unwrap_or(Err(NumberFault::Missing));
+            let bar = next_bar()?;
+            Ok(SpreadBar {
+                bar,
+                spread: check_spread(spread)?,
+            })
+        }),
     }
-    Ok(sha256)
+}
+
+/// Hands one row to `sink` for each of `lines`, as `next` reads it.
+fn feed<T: Row>(
+    sink: &mut Sink<'_>,
+    lines: std::ops::Range<u64>,
+    mut next: impl FnMut() -> Result<T, Fault>,
+) -> Result<(), DataError> {
+    for line in lines {
+        sink.row(line, next())?;
+    }
+    Ok(())
+}
+
+/// A column's reader, or `None` when the column cannot be read at all (its type): the
+/// error names the column for the whole file, and when errors are collected the rows
+/// are not read.
+fn readable<T>(sink: &mut Sink<'_>, field: Field, reader: Result<T, String>) -> Result<Option<T>, DataError> {
+    match reader {
+        Ok(r) => Ok(Some(r)),
+        Err(message) => {
+            let e = sink.error(None, Some(field), message);
+            sink.fail(e)?;
+            Ok(None)
+        }
+    }
 }
 
 fn format_name(format: DataFormat) -> &'static str {

@@ -5,6 +5,7 @@
 
 use super::gaps::{Gap, detect_gaps, median_interval_ns, ns_to_secs};
 use crate::model::{Bar, Calendar, Timestamp};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -12,6 +13,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedBars {
     pub bars: Vec<Bar>,
+    /// Each bar's spread (price units), index for index with `bars`: `Some` exactly when
+    /// the source maps a spread column (`columns.spread`).
+    pub spreads: Option<Vec<Decimal>>,
     pub summary: DataSummary,
 }
 

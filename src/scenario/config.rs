@@ -73,6 +73,9 @@ pub struct ColumnMap {
     pub low: String,
     pub close: String,
     pub volume: String,
+    /// The column holding each bar's quoted spread, in price units; `None` (the
+    /// default): the file has no spread column.
+    pub spread: Option<String>,
 }
 
 impl Default for ColumnMap {
@@ -84,6 +87,7 @@ impl Default for ColumnMap {
             low: "low".into(),
             close: "close".into(),
             volume: "volume".into(),
+            spread: None,
         }
     }
 }

@@ -100,7 +100,7 @@ const INSTRUMENT_FIELDS: &[&str] = &[
     "currency",
     "calendar",
 ];
-const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "volume"];
+const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "volume", "spread"];
 /// Largest indicator window (bars): larger ones would only exhaust memory.
 const MAX_WINDOW: i64 = 1_000_000;
 /// One year of latency is already absurd; beyond it time arithmetic could overflow.
@@ -163,6 +163,19 @@ fn is_set(origin: Origin) -> bool {
 /// Joins names for messages: `a, b, c`.
 fn list(names: &[&str]) -> String {
     names.join(", ")
+}
+
+/// The value of `key` in a table node.
+fn node_at<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
+    node.table()?.iter().find(|e| e.key == key).map(|e| &e.node)
+}
+
+/// The value of `key` in the `index`-th table of an array node.
+fn item_at<'a>(node: &'a Node, index: usize, key: &str) -> Option<&'a Node> {
+    match &node.kind {
+        Kind::Array(items) => node_at(items.get(index)?, key),
+        _ => None,
+    }
 }
 
 /// Joins owned names, quoted: `"a", "b"`.
@@ -489,6 +502,10 @@ impl Cx {
             .as_ref()
             .map(|list| list.iter().map(|i| i.instrument.symbol.clone()).collect());
         let venues = self.optional(t, "venues", |cx, path, node| cx.venues(path, node, symbols.as_deref()));
+        if let (Some(instruments), Some(shared), Some(venues)) = (&instruments, &venue, &venues) {
+            let shared = shared.clone().unwrap_or_default();
+            self.check_data_spreads(t, instruments, &shared, venues.as_deref().unwrap_or_default());
+        }
 
         let name = name?;
         Some(Scenario {
@@ -623,6 +640,10 @@ impl Cx {
                 None => valid = false,
             }
         }
+        match self.optional(t, "spread", Cx::non_empty_string) {
+            Some(spread) => columns.spread = spread,
+            None => valid = false,
+        }
         valid.then_some(columns)
     }
 
@@ -737,6 +758,59 @@ impl Cx {
             price_clamp: price_clamp?.unwrap_or(defaults.price_clamp),
             routing: routing?.unwrap_or(defaults.routing),
         })
+    }
+
+    /// `spread = "data"` needs a spread column in the data of every instrument it prices.
+    fn check_data_spreads(
+        &mut self,
+        root: Tbl<'_>,
+        instruments: &[InstrumentConfig],
+        shared: &VenueConfig,
+        venues: &[VenueSpec],
+    ) {
+        let at = |keys: &[&str]| keys.iter().try_fold(root.node, |node, key| node_at(node, key));
+        // (dotted path, node to point at, instrument indices it prices)
+        let mut users: Vec<(String, Option<&Node>, Vec<usize>)> = Vec::new();
+        if venues.is_empty() {
+            if shared.slippage.spread() == Spread::Data {
+                let all = (0..instruments.len()).collect();
+                users.push((
+                    "venue.slippage.spread".into(),
+                    at(&["venue", "slippage", "spread"]),
+                    all,
+                ));
+            }
+        } else {
+            for (i, spec) in venues.iter().enumerate() {
+                if spec.effective(shared).slippage.spread() != Spread::Data {
+                    continue;
+                }
+                let (path, node) = match spec.spread {
+                    Some(_) => (
+                        format!("venues[{i}].spread"),
+                        at(&["venues"]).and_then(|v| item_at(v, i, "spread")),
+                    ),
+                    None => (
+                        "venue.slippage.spread".to_string(),
+                        at(&["venue", "slippage", "spread"]),
+                    ),
+                };
+                users.push((path, node, spec.symbols.clone()));
+            }
+        }
+        for (path, node, symbols) in users {
+            let origin = node.map_or(root.node.origin, |n| n.origin);
+            for &i in &symbols {
+                if instruments[i].data.columns.spread.is_none() {
+                    let message = format!(
+                        "\"data\" prices {:?} with its data's spread column, but instruments[{i}] maps none \
+                         (set columns.spread)",
+                        instruments[i].instrument.symbol
+                    );
+                    self.error(&path, origin, message);
+                }
+            }
+        }
     }
 
     /// A quoted spread: a non-negative decimal, or `"data"` for the data's spread column.
