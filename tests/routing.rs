@@ -83,9 +83,10 @@ fn long() -> Signal {
 }
 
 /// A deep venue (80% of the volume, 0.005 per share) and a small one (20%, 0.001 per
-/// share) under volume-share impact (price_impact 0.1) at 100. Per unit, the deep venue
-/// costs 10 × (q / 800,000)² + 0.005 and the small one 10 × (q / 200,000)² + 0.001: small
-/// orders (q < about 4,131) are cheaper on the small venue, large ones on the deep one.
+/// share) under volume-share impact (price_impact 0.1) at 100, on a 0.01 tick. Impact per
+/// share is 10 × (q / 800,000)² on the deep venue and 10 × (q / 200,000)² on the small
+/// one, rounded up to the tick as a fill is: small orders are cheaper on the small venue
+/// (lower fee), large ones on the deep one (less impact).
 fn deep_and_small() -> Vec<VenueSpec> {
     vec![venue("deep", "0.8", "0.005"), venue("small", "0.2", "0.001")]
 }
@@ -95,21 +96,19 @@ fn a_small_order_goes_where_fees_are_low_and_a_large_one_where_impact_is() {
     let small = run(flat_bars(3), None, &volume_share(), &deep_and_small(), "1000", long());
     let decision = &small.routes.decisions[0];
     assert_eq!((decision.venue, decision.reason), (1, RouteReason::LowestCost));
-    // By hand, q = 1,000: deep 1000 × 10 × 0.00125² = 0.015625 impact + 5 fees; small
-    // 1000 × 10 × 0.005² = 0.25 impact + 1 fee.
+    // By hand, q = 1,000: the deep venue's 0.0000156 and the small one's 0.00025 per
+    // share both round up to a tick, 0.01 × 1,000 = 10; fees 5 and 1.
     let totals: Vec<Decimal> = decision.quotes.iter().map(|q| q.total()).collect();
-    assert_eq!(totals, [d("5.015625"), d("1.25")]);
-    assert_eq!(
-        (decision.quotes[1].impact, decision.quotes[1].fees),
-        (d("0.25"), d("1"))
-    );
+    assert_eq!(totals, [d("15"), d("11")]);
+    assert_eq!((decision.quotes[1].impact, decision.quotes[1].fees), (d("10"), d("1")));
     assert!(small.fills.iter().all(|f| f.venue == 1));
 
     let large = run(flat_bars(3), None, &volume_share(), &deep_and_small(), "10000", long());
     let decision = &large.routes.decisions[0];
-    // q = 10,000: deep 15.625 impact + 50 fees; small 250 impact + 10 fees.
+    // q = 10,000: deep 10 × 0.0125² = 0.0016 → 0.01 a share, 100 + 50 fees; small
+    // 10 × 0.05² = 0.025 → 0.03 a share, 300 + 10 fees.
     let totals: Vec<Decimal> = decision.quotes.iter().map(|q| q.total()).collect();
-    assert_eq!(totals, [d("65.625"), d("260")]);
+    assert_eq!(totals, [d("150"), d("310")]);
     assert_eq!(decision.venue, 0);
     assert!(large.fills.iter().all(|f| f.venue == 0));
     // The deep venue's fill pays its own fee schedule: 0.005 per share.
@@ -309,4 +308,85 @@ spread = "data"
         (out.fills[0].px, out.fills[0].spread_per_unit),
         (d("100.15"), d("0.15"))
     );
+}
+
+fn run_all_cash(venues: &[VenueSpec], shared: &VenueConfig, plan: Vec<(usize, usize, Signal)>) -> RunOutcome {
+    let instruments = vec![Instrument::equity("S0")];
+    let data = vec![flat_bars(6)];
+    let simulation = Simulation {
+        instruments: &instruments,
+        bars: &data,
+        spreads: &[],
+        venue: shared,
+        venues,
+        sizing: SizingConfig::AllCash,
+        cash: d("100000"),
+        seed: 7,
+    };
+    simulation.run("scripted", Box::new(Scripted::new(1, plan))).unwrap().0
+}
+
+/// A reversal sends an exit and then an all-cash entry that needs the exit's proceeds:
+/// both go to one venue, so they fill in that order and the run ends short, as it does
+/// with a single venue.
+#[test]
+fn a_reversal_on_two_venues_ends_where_it_does_on_one() {
+    let shared = VenueConfig {
+        slippage: SlippageConfig::HalfSpread {
+            spread: Spread::Fixed(d("0.02")),
+        },
+        ..VenueConfig::default()
+    };
+    let mut wide = venue("wide", "0.5", "0");
+    wide.spread = Some(Spread::Fixed(d("0.10")));
+    let mut tight = venue("tight", "0.5", "0");
+    tight.spread = Some(Spread::Fixed(d("0.02")));
+    let plan = vec![(0, 0, long()), (0, 2, Signal::new(0, Intent::Short))];
+    let one = run_all_cash(&[], &shared, plan.clone());
+    let two = run_all_cash(&[wide, tight], &shared, plan);
+    let position = |out: &RunOutcome| out.fills.iter().map(|f| f.side.sign() * f.qty).sum::<Decimal>();
+    assert!(position(&one) < Decimal::ZERO, "short after the reversal on one venue");
+    assert_eq!(position(&two), position(&one));
+    let reasons: Vec<RouteReason> = two.routes.decisions.iter().map(|r| r.reason).collect();
+    assert_eq!(
+        reasons,
+        [
+            RouteReason::LowestCost,
+            RouteReason::LowestCost,
+            RouteReason::WithWorking
+        ]
+    );
+}
+
+/// One listed venue with the whole volume and no terms of its own is the default venue
+/// under another name: the same orders and fills.
+#[test]
+fn one_listed_venue_with_the_whole_volume_changes_nothing() {
+    let mut shared = volume_share();
+    shared.participation_max = Some(d("0.001"));
+    let plan = vec![(0, 0, long()), (0, 3, Signal::new(0, Intent::Flat))];
+    let listed = VenueSpec {
+        commission: None,
+        ..venue("only", "1", "0")
+    };
+    let default = run_all_cash(&[], &shared, plan.clone());
+    let named = run_all_cash(&[listed], &shared, plan);
+    assert_eq!(named.fills, default.fills);
+    assert_eq!(named.orders, default.orders);
+    assert_eq!(named.equity, default.equity);
+    assert!(!default.fills.is_empty());
+}
+
+/// The quote prices what a fill would really get, tick rounding included: half of a
+/// 0.015 spread fills at 100.01 on a 0.01 tick, dearer than half of 0.02 with no fee.
+#[test]
+fn quotes_round_to_the_tick_as_fills_do() {
+    let mut a = venue("a", "0.5", "0");
+    a.spread = Some(Spread::Fixed(d("0.02")));
+    let mut b = venue("b", "0.5", "0.001");
+    b.spread = Some(Spread::Fixed(d("0.015")));
+    let out = run(flat_bars(3), None, &VenueConfig::default(), &[a, b], "1000", long());
+    let totals: Vec<Decimal> = out.routes.decisions[0].quotes.iter().map(|q| q.total()).collect();
+    assert_eq!(totals, [d("10"), d("11")]);
+    assert_eq!(out.fills[0].venue, 0);
 }

@@ -150,7 +150,9 @@ impl Simulation<'_> {
                     continue;
                 };
                 if let Some(Some(spreads)) = self.spreads.get(symbol) {
-                    venue.set_quoted_spread(symbol, spreads[cursor[symbol]]);
+                    // The loader keeps spreads index for index with the bars.
+                    let spread = spreads.get(cursor[symbol]).copied().unwrap_or_default();
+                    venue.set_quoted_spread(symbol, spread);
                 }
                 cursor[symbol] += 1;
                 bars_done += 1;

@@ -167,11 +167,17 @@ pub fn slippage_rule(slippage: &SlippageConfig) -> String {
             b = dec(*bps),
             sp = spread_part(*spread)
         ),
-        SlippageConfig::HalfSpread { spread } => format!(
-            "half of {s} (bar prices taken as mids): buy px = p + spread/2, sell px = p - spread/2, rounded to the \
-             tick against the order",
-            s = spread_text(*spread)
-        ),
+        SlippageConfig::HalfSpread { spread } => {
+            let s = match spread {
+                Spread::Fixed(value) => dec(*value),
+                Spread::Data => "spread".to_string(),
+            };
+            format!(
+                "half of {} (bar prices taken as mids): buy px = p + {s}/2, sell px = p - {s}/2, rounded to the tick \
+                 against the order",
+                spread_text(*spread)
+            )
+        }
         SlippageConfig::VolumeShare { price_impact, spread } => format!(
             "volume share (zipline / LEAN): the price moves against the order by p * {i} * share^2, share = the \
              bar volume filled so far by the strategy in the symbol (this fill included) / bar volume, capped at \

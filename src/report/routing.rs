@@ -31,8 +31,9 @@ pub struct VenueSummary {
     pub fees: Decimal,
     /// Spread, impact and fees in bps of the filled notional.
     pub cost_bps: f64,
-    /// What the router expected the orders routed here to cost, in total (`None` unless
-    /// the rule compares costs).
+    /// What the router expected the orders it quoted and routed here to cost, in total,
+    /// filled or not (`None` unless the rule compared costs for some order routed here).
+    /// An estimate: rounded to cents.
     pub expected_cost: Option<Decimal>,
 }
 
@@ -102,6 +103,21 @@ pub fn routing_summary(result: &RunResult) -> RoutingSummary {
         })
         .collect();
     let mut reasons: BTreeMap<&'static str, ReasonCount> = BTreeMap::new();
+    if routes.decisions.is_empty()
+        && let Some(only) = venues.first_mut()
+    {
+        // One venue: the router forwarded every order without logging.
+        only.orders = result.main.orders.len();
+        if only.orders > 0 {
+            reasons.insert(
+                RouteReason::OnlyVenue.as_str(),
+                ReasonCount {
+                    reason: RouteReason::OnlyVenue,
+                    orders: only.orders,
+                },
+            );
+        }
+    }
     for decision in &routes.decisions {
         reasons
             .entry(decision.reason.as_str())
@@ -129,6 +145,7 @@ pub fn routing_summary(result: &RunResult) -> RoutingSummary {
     }
     for v in &mut venues {
         v.cost_bps = bps(v.spread_cost + v.impact_cost + v.fees, v.filled_notional);
+        v.expected_cost = v.expected_cost.map(|c| c.round_dp(2));
     }
     RoutingSummary {
         rule: rule_name(result),
@@ -138,7 +155,7 @@ pub fn routing_summary(result: &RunResult) -> RoutingSummary {
     }
 }
 
-/// The venue each order was routed to, by order id.
+/// The venue each order was routed to, by order id (no entry: venue 0, the only one).
 pub fn venue_of_orders(result: &RunResult) -> BTreeMap<OrderId, VenueId> {
     result
         .main
@@ -173,6 +190,28 @@ pub fn routing_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
     let orders: BTreeMap<OrderId, &Order> = result.main.orders.iter().map(|o| (o.id, o)).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(ROUTING_HEADER)?;
+    if routes.decisions.is_empty() {
+        // One venue: every order went to it.
+        for o in &result.main.orders {
+            let qty = match o.qty {
+                crate::model::OrderQty::Units(q) => dec(q),
+                crate::model::OrderQty::AllCash => "all_cash".to_string(),
+            };
+            let mut row = vec![
+                o.id.to_string(),
+                symbol_name(result, o.symbol),
+                o.side.as_str().to_string(),
+                o.decision_ts.to_string(),
+                qty,
+                dec(o.decision_px),
+                routes.name(0).to_string(),
+                RouteReason::OnlyVenue.as_str().to_string(),
+            ];
+            row.extend(std::iter::repeat_n(String::new(), 5));
+            row.push("true".to_string());
+            w.write_record(&row)?;
+        }
+    }
     for d in &routes.decisions {
         let head = decision_head(result, d, orders.get(&d.order_id).copied());
         if d.quotes.is_empty() {
@@ -185,10 +224,10 @@ pub fn routing_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
             let mut row = head.clone();
             row.extend([
                 routes.name(q.venue).to_string(),
-                dec(q.spread),
-                dec(q.impact),
-                dec(q.fees),
-                dec(q.total()),
+                money(q.spread),
+                money(q.impact),
+                money(q.fees),
+                money(q.total()),
                 (q.venue == d.venue).to_string(),
             ]);
             w.write_record(&row)?;
@@ -220,7 +259,7 @@ pub fn routing_markdown(out: &mut String, result: &RunResult, summary: &RoutingS
     let _ = writeln!(
         out,
         "| Venue | Orders | Fills | Filled qty | Filled notional ({currency}) | Spread | Impact | Fees | Cost bps | \
-         Expected cost |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+         Expected cost of orders quoted |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for v in &summary.venues {
         let _ = writeln!(

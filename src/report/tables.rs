@@ -123,10 +123,7 @@ pub fn orders_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
             o.reason.to_string(),
             o.note.clone().unwrap_or_default(),
             o.last_update_ts.to_string(),
-            venues
-                .get(&o.id)
-                .map(|&v| routes.name(v).to_string())
-                .unwrap_or_default(),
+            routes.name(venues.get(&o.id).copied().unwrap_or(0)).to_string(),
         ])?;
     }
     finish(w)

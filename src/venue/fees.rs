@@ -32,16 +32,17 @@ pub fn commission(
     liquidity: Liquidity,
     before: &OrderFees,
 ) -> Decimal {
-    let notional = qty * px;
+    // Saturating: a fee too large for a Decimal is as good as infinite.
+    let notional = saturating_mul(qty, px);
     let fee = match config {
         CommissionConfig::None => Decimal::ZERO,
-        CommissionConfig::PercentOfNotional { bps } => notional * bps / BPS,
+        CommissionConfig::PercentOfNotional { bps } => saturating_mul(notional, *bps) / BPS,
         CommissionConfig::MakerTaker { maker_bps, taker_bps } => {
             let bps = match liquidity {
                 Liquidity::Maker => maker_bps,
                 Liquidity::Taker => taker_bps,
             };
-            notional * bps / BPS
+            saturating_mul(notional, *bps) / BPS
         }
         per_order => {
             let total = order_total(per_order, before.shares + qty, before.notional + notional);
@@ -52,6 +53,11 @@ pub fn commission(
     fee
 }
 
+/// `a × b`, or `Decimal::MAX` when that does not fit (all operands here are >= 0).
+fn saturating_mul(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_mul(b).unwrap_or(Decimal::MAX)
+}
+
 /// The whole fee of an order that filled `shares` for `notional`, under a schedule with
 /// per-order terms. Never decreases as the order fills.
 fn order_total(config: &CommissionConfig, shares: Decimal, notional: Decimal) -> Decimal {
@@ -59,7 +65,7 @@ fn order_total(config: &CommissionConfig, shares: Decimal, notional: Decimal) ->
         CommissionConfig::PerShare {
             per_share,
             min_per_order,
-        } => (per_share * shares).max(*min_per_order),
+        } => saturating_mul(*per_share, shares).max(*min_per_order),
         CommissionConfig::Fixed { per_order } => *per_order,
         CommissionConfig::Tiered {
             tiers,
@@ -68,7 +74,7 @@ fn order_total(config: &CommissionConfig, shares: Decimal, notional: Decimal) ->
         } => {
             let fee = tiered(tiers, Decimal::ZERO, shares).max(*min_per_order);
             match max_per_order_bps {
-                Some(max_bps) => fee.min((notional * max_bps / BPS).max(*min_per_order)),
+                Some(max_bps) => fee.min((saturating_mul(notional, *max_bps) / BPS).max(*min_per_order)),
                 None => fee,
             }
         }
@@ -86,7 +92,9 @@ fn tiered(tiers: &[FeeTier], from: Decimal, to: Decimal) -> Decimal {
         let upper = tier.up_to.unwrap_or(Decimal::MAX);
         let overlap = to.min(upper) - from.max(lower);
         if overlap > Decimal::ZERO {
-            fee += overlap * tier.per_share;
+            fee = fee
+                .checked_add(saturating_mul(overlap, tier.per_share))
+                .unwrap_or(Decimal::MAX);
         }
         if to <= upper {
             break;

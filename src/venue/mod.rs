@@ -240,13 +240,17 @@ impl SimulatedVenue {
     }
 
     /// What trading `qty` of `order` here would cost if it filled at `px` on a bar like
-    /// `symbol`'s latest one: half the quoted spread, the impact model at this venue's
-    /// share of that bar's volume (no random component) and the fees. A limit order
-    /// that would rest (a buy below `px`, a sell above) is priced as a maker: no spread,
-    /// no impact, maker fees. `None` before the symbol's first bar.
+    /// `symbol`'s latest one: the price a fill of `qty` would get there (half the quoted
+    /// spread, the impact model at this venue's share of that bar's volume, no random
+    /// component, rounded to the tick against the order as a fill is, capped at a
+    /// limit) against `px`, times `qty`, plus the fees. A limit order that would rest (a
+    /// buy below `px`, a sell above) is priced as a maker: no spread, no impact, maker
+    /// fees. `None` before the symbol's first bar. Amounts too large for a Decimal
+    /// saturate (the venue is then never the cheapest).
     pub fn quote(&self, order: &Order, qty: Decimal, px: Decimal) -> Option<CostQuote> {
         let book = &self.books[order.symbol];
         let bar = book.last_bar?;
+        let instrument = &self.instruments[order.symbol];
         let rests = order.kind.limit_px().is_some_and(|limit| match order.side {
             Side::Buy => limit < px,
             Side::Sell => limit > px,
@@ -270,11 +274,17 @@ impl SimulatedVenue {
             noise_bps: Decimal::ZERO,
             quoted_spread: book.quoted_spread,
         };
-        let (half_spread, impact) = slippage::components(&self.config.slippage, px, &ctx);
+        let clamp = self.config.price_clamp;
+        let mut slipped = slippage::apply(&self.config.slippage, clamp, instrument, &bar, order.side, px, &ctx);
+        if let Some(limit) = order.kind.limit_px() {
+            slipped = cap_at_limit(slipped, order.side, limit, px);
+        }
+        let moved = order.side.sign() * (slipped.px - px);
+        let times_qty = |per_unit: Decimal| per_unit.checked_mul(qty).unwrap_or(Decimal::MAX);
         Some(CostQuote {
             venue: self.id,
-            spread: half_spread * qty,
-            impact: impact * qty,
+            spread: times_qty(slipped.spread_per_unit),
+            impact: times_qty(moved - slipped.spread_per_unit),
             fees: fees(Liquidity::Taker),
         })
     }

@@ -13,10 +13,15 @@
 //! volume, fees), and the cheapest wins; ties go to the venue listed first. Expected cost
 //! does not count time: a venue with a small participation cap is cheaper per fill but
 //! may take more bars to fill, and that delay is not priced. [`Routing::FirstListed`]
-//! sends every order to the first venue listed for its symbol, as a baseline. Every
-//! decision, with every quote, is kept in a [`RouteLog`] for the reports.
+//! sends every order to the first venue listed for its symbol, as a baseline. Two rules
+//! come first, whatever the rule: a one-cancels-other leg goes where its sibling went,
+//! and an order goes where another order of its symbol still works, so that what one
+//! decision sends (an exit, then an all-cash entry that needs the exit's proceeds) fills
+//! in the order it was sent. Every decision, with every quote, is kept in a [`RouteLog`]
+//! for the reports.
 //!
-//! With one venue (no `[[venues]]`) the router only forwards (and logs `only_venue`).
+//! With one venue (no `[[venues]]`) the router only forwards, and logs nothing: every
+//! order went to that venue.
 
 use super::{SimulatedVenue, VenueListener};
 use crate::model::{Bar, Instrument, Order, OrderId, OrderQty, SymbolId, Timestamp};
@@ -41,8 +46,12 @@ pub struct CostQuote {
 }
 
 impl CostQuote {
+    /// Spread, impact and fees (saturating: an overflowing quote is the dearest).
     pub fn total(&self) -> Decimal {
-        self.spread + self.impact + self.fees
+        self.spread
+            .checked_add(self.impact)
+            .and_then(|s| s.checked_add(self.fees))
+            .unwrap_or(Decimal::MAX)
     }
 }
 
@@ -58,6 +67,9 @@ pub enum RouteReason {
     FirstListed,
     /// The other leg of its one-cancels-other pair is there.
     OcoSibling,
+    /// Another order of the symbol still works there (an exit sent just before an
+    /// entry, say): orders of a symbol fill in the order they were sent only on one venue.
+    WithWorking,
 }
 
 impl RouteReason {
@@ -67,6 +79,7 @@ impl RouteReason {
             RouteReason::OnlyVenue => "only_venue",
             RouteReason::FirstListed => "first_listed",
             RouteReason::OcoSibling => "oco_sibling",
+            RouteReason::WithWorking => "with_working",
         }
     }
 }
@@ -93,7 +106,8 @@ pub struct RouteDecision {
 pub struct RouteLog {
     /// Venue names, by [`VenueId`].
     pub venues: Vec<String>,
-    /// One per order, in submission order.
+    /// One per order, in submission order; empty when the run had a single venue (every
+    /// order went to it).
     pub decisions: Vec<RouteDecision>,
 }
 
@@ -141,6 +155,13 @@ impl Router {
                     if let Some(route) = routes.get_mut(symbol) {
                         route.push(id);
                     }
+                }
+            }
+            // A symbol no venue lists (only possible through the library, the scenario
+            // refuses it) trades on the first venue rather than nowhere.
+            for route in &mut routes {
+                if route.is_empty() {
+                    route.push(0);
                 }
             }
             (venues, routes, specs.iter().map(|s| s.name.clone()).collect())
@@ -193,6 +214,9 @@ impl Router {
 
     /// Routes `order` and submits it there.
     pub fn submit(&mut self, order: &Order, now: Timestamp, listener: &mut dyn VenueListener) {
+        if let [only] = &mut self.venues[..] {
+            return only.submit(order, now, listener);
+        }
         let decision = self.route(order, listener);
         let venue = decision.venue;
         self.log.decisions.push(decision);
@@ -218,12 +242,23 @@ impl Router {
             px,
             quotes,
         };
-        let sibling = order.oco.and_then(|sibling| self.log.decision(sibling));
+        if let [only] = candidates[..] {
+            return decision(only, RouteReason::OnlyVenue, Vec::new());
+        }
+        // The first leg of a pair names a sibling not yet sent; only the second looks it up
+        // (it was logged just before, so the search from the end is short).
+        let sibling = order
+            .oco
+            .filter(|&sibling| sibling < order.id)
+            .and_then(|sibling| self.log.decision(sibling));
         if let Some(sibling) = sibling.filter(|s| candidates.contains(&s.venue)) {
             return decision(sibling.venue, RouteReason::OcoSibling, Vec::new());
         }
-        if let [only] = candidates[..] {
-            return decision(only, RouteReason::OnlyVenue, Vec::new());
+        let busy = candidates
+            .iter()
+            .find(|&&v| self.venues[usize::from(v)].working_count(order.symbol) > 0);
+        if let Some(&busy) = busy {
+            return decision(busy, RouteReason::WithWorking, Vec::new());
         }
         if self.rule == Routing::FirstListed {
             return decision(candidates[0], RouteReason::FirstListed, Vec::new());
