@@ -10,6 +10,7 @@ pub mod backtest;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod execution;
 pub mod model;
 pub mod portfolio;
 pub mod report;

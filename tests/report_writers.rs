@@ -23,6 +23,7 @@ fn day(d: i64) -> Timestamp {
 
 fn scenario(fill_timing: FillTiming) -> Scenario {
     Scenario {
+        execution: Default::default(),
         venues: Vec::new(),
         name: "hand built | test".to_string(),
         description: Some("A tiny run built by hand.".to_string()),
@@ -128,6 +129,7 @@ fn fill(order_id: u64, side: Side, d: i64, qty: Decimal, before: Decimal, px: De
 
 fn main_outcome() -> RunOutcome {
     RunOutcome {
+        execution: Default::default(),
         routes: Default::default(),
         strategy: "sma_cross".to_string(),
         equity: vec![
@@ -229,6 +231,7 @@ fn main_outcome() -> RunOutcome {
 fn benchmark_outcome() -> RunOutcome {
     let closes = [dec!(100), dec!(100), dec!(104), dec!(102), dec!(98), dec!(99)];
     RunOutcome {
+        execution: Default::default(),
         routes: Default::default(),
         strategy: "buy_and_hold".to_string(),
         equity: closes
@@ -617,6 +620,7 @@ fn summary_has_the_headline_numbers() {
 fn an_empty_run_still_writes_a_report() {
     let mut result = run(FillTiming::NextOpen, false);
     result.main = RunOutcome {
+        execution: Default::default(),
         routes: Default::default(),
         strategy: "sma_cross".to_string(),
         equity: Vec::new(),
@@ -670,6 +674,7 @@ fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
         })
         .collect();
     RunOutcome {
+        execution: Default::default(),
         routes: Default::default(),
         strategy: strategy.to_string(),
         equity,

@@ -65,6 +65,7 @@ fn run(
     let data = vec![bars];
     let spreads = vec![spreads];
     let simulation = Simulation {
+        execution: Default::default(),
         instruments: &instruments,
         bars: &data,
         spreads: &spreads,
@@ -314,6 +315,7 @@ fn run_all_cash(venues: &[VenueSpec], shared: &VenueConfig, plan: Vec<(usize, us
     let instruments = vec![Instrument::equity("S0")];
     let data = vec![flat_bars(6)];
     let simulation = Simulation {
+        execution: Default::default(),
         instruments: &instruments,
         bars: &data,
         spreads: &[],

@@ -37,6 +37,7 @@ fn instrument_config(symbol: &str) -> InstrumentConfig {
 
 fn scenario() -> Scenario {
     Scenario {
+        execution: Default::default(),
         venues: Vec::new(),
         name: "slippage by hand".to_string(),
         description: None,
@@ -96,6 +97,7 @@ fn run(orders: Vec<Order>, fills: Vec<Fill>, interval_secs: f64) -> RunResult {
         periods_per_year_source: "calendar",
         data_files: vec![data_file("AAA", interval_secs), data_file("BBB", interval_secs)],
         main: RunOutcome {
+            execution: Default::default(),
             routes: Default::default(),
             strategy: "by_hand".to_string(),
             equity,

@@ -10,10 +10,10 @@ pub mod result;
 
 use crate::data::{self, DataError};
 use crate::engine::{Command, Engine, EngineFault, SkippedSignal};
+use crate::execution::Executor;
 use crate::model::{Bar, Instrument, Timestamp};
-use crate::scenario::{FillTiming, Scenario, SizingConfig, StrategyConfig, VenueConfig, VenueSpec};
+use crate::scenario::{ExecutionConfig, FillTiming, Scenario, SizingConfig, StrategyConfig, VenueConfig, VenueSpec};
 use crate::strategy::{BuyAndHold, SignalsError, SignalsFile, SmaCross, Strategy};
-use crate::venue::Router;
 use rayon::prelude::*;
 use result::{DataFileInfo, RunOutcome, RunResult};
 use rust_decimal::Decimal;
@@ -105,6 +105,8 @@ pub struct Simulation<'a> {
     pub venue: &'a VenueConfig,
     /// The scenario's venues (empty: one venue by `venue` alone).
     pub venues: &'a [VenueSpec],
+    /// How orders are worked (`market`: as they are).
+    pub execution: ExecutionConfig,
     pub sizing: SizingConfig,
     pub cash: Decimal,
     /// Seeds the venue's random slippage component.
@@ -138,7 +140,13 @@ impl Simulation<'_> {
         let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
         // At least one equity point per bar of the longest series (exact for one symbol).
         engine.reserve_equity_points(self.bars.iter().map(Vec::len).max().unwrap_or(0));
-        let mut venue = Router::new(self.venue, self.venues, self.instruments.to_vec(), self.seed);
+        let mut venue = Executor::new(
+            self.execution,
+            self.venue,
+            self.venues,
+            self.instruments.to_vec(),
+            self.seed,
+        );
         let mut commands = Vec::new();
         let mut cursor = vec![0usize; self.bars.len()];
         let mut last_ts = Timestamp::default();
@@ -160,6 +168,8 @@ impl Simulation<'_> {
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
                 engine.on_bar(symbol, bar);
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
+                venue.after_bar(symbol, bar, &mut engine);
+                carry_out(&mut engine, &mut venue, &mut commands, ts);
             }
             engine.record_equity(ts);
             last_ts = ts;
@@ -175,7 +185,7 @@ impl Simulation<'_> {
             carry_out(&mut engine, &mut venue, &mut commands, last_ts);
         }
         let (mut outcome, skipped) = engine.finish().map_err(BacktestError::Engine)?;
-        outcome.routes = venue.into_log();
+        (outcome.routes, outcome.execution) = venue.into_logs();
         Ok((outcome, skipped))
     }
 }
@@ -190,7 +200,7 @@ fn next_timestamp(bars: &[Vec<Bar>], cursor: &[usize]) -> Option<Timestamp> {
 
 /// Carries the engine's commands to the venue until none are left (a fill can cause a
 /// cancel, a cancel nothing further, so this ends).
-fn carry_out(engine: &mut Engine, venue: &mut Router, commands: &mut Vec<Command>, now: Timestamp) {
+fn carry_out(engine: &mut Engine, venue: &mut Executor, commands: &mut Vec<Command>, now: Timestamp) {
     while engine.has_commands() {
         engine.take_commands(commands);
         for command in commands.drain(..) {
@@ -239,6 +249,7 @@ pub fn run_with_data(
         spreads: &data.spreads,
         venue: &scenario.venue,
         venues: &scenario.venues,
+        execution: scenario.execution,
         sizing: scenario.sizing,
         cash: scenario.cash,
         seed: scenario.seed,

@@ -1,5 +1,6 @@
 //! Everything a finished run produced, in the form the report writers consume.
 
+use crate::execution::ExecutionLog;
 use crate::model::{Fill, Instrument, Order, Side, SymbolId, Timestamp};
 use crate::scenario::Scenario;
 use crate::venue::RouteLog;
@@ -84,6 +85,8 @@ pub struct RunOutcome {
     pub notes: Vec<String>,
     /// The run's venues and where its orders went.
     pub routes: RouteLog,
+    /// Parents worked by an execution algorithm, and their children.
+    pub execution: ExecutionLog,
 }
 
 /// Everything the reports need.

@@ -200,6 +200,7 @@ impl Engine {
             bars_in_market: self.bars_in_market,
             notes: self.strategy.notes(),
             routes: RouteLog::default(),
+            execution: crate::execution::ExecutionLog::default(),
         };
         Ok((outcome, self.skipped))
     }

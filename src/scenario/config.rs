@@ -32,6 +32,8 @@ pub struct Scenario {
     /// The simulated venues, when the scenario declares several (`[[venues]]`); empty
     /// means one venue trading every instrument by the `[venue]` rules alone.
     pub venues: Vec<VenueSpec>,
+    /// How orders are worked (`[execution]`).
+    pub execution: ExecutionConfig,
     /// The scenario file's folder, as given; data and signals paths were resolved
     /// against it, and reports show them relative to it again.
     #[serde(skip)]
@@ -383,4 +385,72 @@ pub struct FeeTier {
     /// `None` for the last tier.
     pub up_to: Option<Decimal>,
     pub per_share: Decimal,
+}
+
+/// How the engine's orders are worked: each order from a signal (entry, exit or target)
+/// is a parent that an algorithm turns into child orders over time (`[execution]`).
+/// Protective stop-loss and take-profit legs go to the venue as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "algo")]
+pub enum ExecutionConfig {
+    /// The order goes to the venue as it is (the default).
+    Market,
+    /// A limit order at the signal's limit price (the decision price without one),
+    /// cancelled after `timeout_secs`; then the rest goes out as a market order, or, with
+    /// `fallback_market = false`, is given up.
+    LimitTimeout { timeout_secs: i64, fallback_market: bool },
+    /// Orders above `threshold` go out at once as children of at most `max_child`.
+    Split { threshold: Decimal, max_child: Decimal },
+    /// `slices` equal children over `duration_secs`, one every `duration / slices`, each
+    /// catching up to its share; IOC children, marketable limits `limit_offset_bps` past
+    /// the last close when set.
+    Twap {
+        duration_secs: i64,
+        slices: usize,
+        limit_offset_bps: Option<Decimal>,
+    },
+    /// One child at a time showing at most `visible` (a quantity, or a fraction of the
+    /// parent), the next sent when it has filled.
+    Iceberg { visible: Visible },
+    /// As TWAP, with slice sizes following the volume earlier bars traded at the same
+    /// time of day (over the last `profile_bars` bars).
+    Vwap {
+        duration_secs: i64,
+        slices: usize,
+        profile_bars: usize,
+    },
+    /// Each bar, an IOC child for `rate` × the last bar's volume, until filled or
+    /// `max_duration_secs` is over.
+    Pov {
+        rate: Decimal,
+        max_duration_secs: Option<i64>,
+    },
+}
+
+impl ExecutionConfig {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ExecutionConfig::Market => "market",
+            ExecutionConfig::LimitTimeout { .. } => "limit_timeout",
+            ExecutionConfig::Split { .. } => "split",
+            ExecutionConfig::Twap { .. } => "twap",
+            ExecutionConfig::Iceberg { .. } => "iceberg",
+            ExecutionConfig::Vwap { .. } => "vwap",
+            ExecutionConfig::Pov { .. } => "pov",
+        }
+    }
+}
+
+impl Default for ExecutionConfig {
+    fn default() -> Self {
+        ExecutionConfig::Market
+    }
+}
+
+/// An iceberg's visible size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visible {
+    Qty(Decimal),
+    Fraction(Decimal),
 }

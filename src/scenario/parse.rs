@@ -4,6 +4,8 @@
 //! returns `None` instead of stopping, and [`parse_str`] fails at the end if anything
 //! was recorded. Errors carry the field's dotted path and line.
 
+mod execution;
+
 use super::config::{
     ColumnMap, CommissionConfig, DataFormat, DataSource, FeeTier, FillTiming, InstrumentConfig, IntrabarPath,
     PriceClamp, Routing, Scenario, SizingConfig, SlippageConfig, SmaMode, Spread, StrategyConfig, VenueConfig,
@@ -87,6 +89,7 @@ const TOP_FIELDS: &[&str] = &[
     "sizing",
     "venue",
     "venues",
+    "execution",
 ];
 const INSTRUMENT_FIELDS: &[&str] = &[
     "symbol",
@@ -498,6 +501,7 @@ impl Cx {
         let strategy = self.required(t, "strategy", Cx::strategy);
         let sizing = self.optional(t, "sizing", Cx::sizing);
         let venue = self.optional(t, "venue", Cx::venue);
+        let execution = self.optional(t, "execution", Cx::execution);
         let symbols: Option<Vec<String>> = instruments
             .as_ref()
             .map(|list| list.iter().map(|i| i.instrument.symbol.clone()).collect());
@@ -524,6 +528,7 @@ impl Cx {
             sizing: sizing?.unwrap_or(SizingConfig::AllCash),
             venue: venue?.unwrap_or_default(),
             venues: venues?.unwrap_or_default(),
+            execution: execution?.unwrap_or_default(),
             source_dir: self.base.clone(),
         })
     }

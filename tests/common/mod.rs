@@ -80,6 +80,7 @@ pub fn simulate_venues(
 ) -> (RunOutcome, Vec<SkippedSignal>) {
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let simulation = Simulation {
+        execution: Default::default(),
         instruments: &instruments,
         bars: data,
         spreads: &[],

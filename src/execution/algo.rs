@@ -1,0 +1,370 @@
+//! Execution algorithms: each turns one parent order into child orders over time, as an
+//! explicit state machine driven by three events: the start, every bar close of the
+//! parent's symbol (the timer: bars carry the only time there is), and the end of a
+//! child. They only decide; [`super::Executor`] sends, cancels and tracks.
+//!
+//! Time rule: an algorithm acts at a bar close, like a strategy; a child it sends then
+//! can first fill on the next bar. A timer due at time T fires at the first bar close at
+//! or after T.
+
+use crate::model::{Bar, OrderKind, Side, TimeInForce, Timestamp};
+use crate::scenario::{ExecutionConfig, Visible};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+
+const NANOS_PER_SEC: i64 = 1_000_000_000;
+const BPS: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
+
+/// What an algorithm knows about its parent.
+#[derive(Debug, Clone, Copy)]
+pub struct ParentView {
+    pub side: Side,
+    /// The parent's whole quantity.
+    pub qty: Decimal,
+    pub filled: Decimal,
+    /// Quantity of live children not yet filled.
+    pub working: Decimal,
+    pub limit_px: Option<Decimal>,
+    pub start: Timestamp,
+    pub lot: Decimal,
+    pub min_qty: Decimal,
+}
+
+impl ParentView {
+    /// What neither fill nor live children cover yet.
+    pub fn unassigned(&self) -> Decimal {
+        (self.qty - self.filled - self.working).max(Decimal::ZERO)
+    }
+
+    fn round(&self, qty: Decimal) -> Decimal {
+        if self.lot.is_zero() {
+            qty
+        } else {
+            (qty / self.lot).floor() * self.lot
+        }
+    }
+}
+
+/// What an algorithm asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Send {
+        qty: Decimal,
+        kind: OrderKind,
+        tif: TimeInForce,
+    },
+    /// Cancel every live child (a child that already filled is simply done).
+    CancelChildren,
+    /// The parent is finished; what is unfilled stays unfilled.
+    Finish { note: &'static str },
+}
+
+/// One algorithm's state.
+#[derive(Debug, Clone)]
+pub enum Algo {
+    /// One child: the parent itself.
+    Market {
+        sent: bool,
+    },
+    LimitTimeout {
+        timeout_ns: i64,
+        fallback_market: bool,
+        phase: TimeoutPhase,
+    },
+    Split {
+        threshold: Decimal,
+        max_child: Decimal,
+    },
+    /// TWAP and VWAP: cumulative targets per slice, reached by catching up at each slice.
+    Schedule {
+        step_ns: i64,
+        /// Cumulative fractions of the parent to have sent by slice i (the last is 1).
+        targets: Vec<Decimal>,
+        next: usize,
+        limit_offset_bps: Option<Decimal>,
+    },
+    Iceberg {
+        visible: Visible,
+    },
+    Pov {
+        rate: Decimal,
+        end: Option<Timestamp>,
+        done: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutPhase {
+    Resting,
+    /// The timeout passed and the resting child is being cancelled.
+    Cancelling,
+    /// The market order for the rest is out.
+    Fallback,
+}
+
+impl Algo {
+    /// The algorithm for a new parent. `profile` gives, for VWAP, the expected volume at
+    /// each slice time (earlier bars only).
+    pub fn new(config: &ExecutionConfig, start: Timestamp, profile: &dyn Fn(Timestamp) -> f64) -> Algo {
+        match *config {
+            ExecutionConfig::Market => Algo::Market { sent: false },
+            ExecutionConfig::LimitTimeout {
+                timeout_secs,
+                fallback_market,
+            } => Algo::LimitTimeout {
+                timeout_ns: timeout_secs.saturating_mul(NANOS_PER_SEC),
+                fallback_market,
+                phase: TimeoutPhase::Resting,
+            },
+            ExecutionConfig::Split { threshold, max_child } => Algo::Split { threshold, max_child },
+            ExecutionConfig::Twap {
+                duration_secs,
+                slices,
+                limit_offset_bps,
+            } => {
+                let weights = vec![1.0; slices.max(1)];
+                Algo::schedule(duration_secs, &weights, limit_offset_bps)
+            }
+            ExecutionConfig::Vwap {
+                duration_secs, slices, ..
+            } => {
+                let slices = slices.max(1);
+                let step = duration_secs.saturating_mul(NANOS_PER_SEC) / slices as i64;
+                let weights: Vec<f64> = (0..slices)
+                    .map(|i| profile(Timestamp(start.0.saturating_add(step.saturating_mul(i as i64)))))
+                    .collect();
+                Algo::schedule(duration_secs, &weights, None)
+            }
+            ExecutionConfig::Iceberg { visible } => Algo::Iceberg { visible },
+            ExecutionConfig::Pov {
+                rate,
+                max_duration_secs,
+            } => Algo::Pov {
+                rate,
+                end: max_duration_secs.map(|s| Timestamp(start.0.saturating_add(s.saturating_mul(NANOS_PER_SEC)))),
+                done: false,
+            },
+        }
+    }
+
+    /// Cumulative targets from slice weights (all equal when the weights are unusable).
+    fn schedule(duration_secs: i64, weights: &[f64], limit_offset_bps: Option<Decimal>) -> Algo {
+        let n = weights.len().max(1);
+        let total: f64 = weights.iter().filter(|w| w.is_finite() && **w > 0.0).sum();
+        let usable = total > 0.0 && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
+        let mut cumulative = 0.0;
+        let mut targets: Vec<Decimal> = (0..n)
+            .map(|i| {
+                cumulative += if usable { weights[i] / total } else { 1.0 / n as f64 };
+                Decimal::from_f64(cumulative.min(1.0))
+                    .unwrap_or(Decimal::ONE)
+                    .round_dp(9)
+            })
+            .collect();
+        if let Some(last) = targets.last_mut() {
+            *last = Decimal::ONE;
+        }
+        Algo::Schedule {
+            step_ns: duration_secs.saturating_mul(NANOS_PER_SEC) / n as i64,
+            targets,
+            next: 0,
+            limit_offset_bps,
+        }
+    }
+
+    /// The parent starts at a bar close (`now`, with that bar).
+    pub fn on_start(&mut self, p: &ParentView, market: OrderKind, tif: TimeInForce, bar: &Bar) -> Vec<Action> {
+        match self {
+            Algo::Market { sent } => {
+                *sent = true;
+                vec![send(p.unassigned(), market, tif)]
+            }
+            Algo::LimitTimeout { .. } => {
+                let limit_px = p.limit_px.unwrap_or(bar.close);
+                vec![send(p.unassigned(), OrderKind::Limit { limit_px }, TimeInForce::Gtc)]
+            }
+            Algo::Split { threshold, max_child } => {
+                let total = p.unassigned();
+                if total <= *threshold || *max_child <= Decimal::ZERO {
+                    return vec![send(total, market, tif)];
+                }
+                let child = p.round(*max_child).max(p.lot).max(p.min_qty);
+                let mut out = Vec::new();
+                let mut left = total;
+                while left > Decimal::ZERO {
+                    let qty = left.min(child);
+                    out.push(send(qty, market, tif));
+                    left -= qty;
+                }
+                out
+            }
+            Algo::Schedule { .. } | Algo::Pov { .. } => self.on_bar(p, bar.ts, bar, market),
+            Algo::Iceberg { .. } => self.refresh(p, market),
+        }
+    }
+
+    /// A bar of the parent's symbol closed at `now`.
+    pub fn on_bar(&mut self, p: &ParentView, now: Timestamp, bar: &Bar, market: OrderKind) -> Vec<Action> {
+        match self {
+            Algo::LimitTimeout { timeout_ns, phase, .. } => {
+                if *phase == TimeoutPhase::Resting && now.0 >= p.start.0.saturating_add(*timeout_ns) {
+                    *phase = TimeoutPhase::Cancelling;
+                    return vec![Action::CancelChildren];
+                }
+                Vec::new()
+            }
+            Algo::Schedule {
+                step_ns,
+                targets,
+                next,
+                limit_offset_bps,
+            } => {
+                let mut out = Vec::new();
+                // Catch up to the latest slice that is due (a late bar fires several).
+                let mut due = None;
+                while *next < targets.len() && now.0 >= p.start.0.saturating_add(step_ns.saturating_mul(*next as i64)) {
+                    due = Some(*next);
+                    *next += 1;
+                }
+                if let Some(i) = due {
+                    let target = if i + 1 == targets.len() {
+                        p.qty
+                    } else {
+                        p.round(p.qty * targets[i])
+                    };
+                    let qty = (target - p.filled - p.working).max(Decimal::ZERO);
+                    let qty = if i + 1 == targets.len() { qty } else { p.round(qty) };
+                    if qty > Decimal::ZERO && qty >= p.min_qty.min(p.qty - p.filled) {
+                        let kind = match limit_offset_bps {
+                            Some(bps) => OrderKind::Limit {
+                                limit_px: offset_limit(p.side, bar.close, *bps),
+                            },
+                            None => market,
+                        };
+                        out.push(send(qty, kind, TimeInForce::Ioc));
+                    }
+                }
+                out
+            }
+            Algo::Pov { rate, end, done } => {
+                if *done {
+                    return Vec::new();
+                }
+                if end.is_some_and(|end| now.0 > end.0) {
+                    *done = true;
+                    return if p.working > Decimal::ZERO {
+                        vec![Action::CancelChildren]
+                    } else {
+                        vec![Action::Finish {
+                            note: "POV ran out of time",
+                        }]
+                    };
+                }
+                if p.working > Decimal::ZERO {
+                    return Vec::new();
+                }
+                let qty = p.round((*rate * bar.volume.max(Decimal::ZERO)).min(p.unassigned()));
+                if qty > Decimal::ZERO && (qty >= p.min_qty || qty == p.unassigned()) {
+                    vec![send(qty, market, TimeInForce::Ioc)]
+                } else {
+                    Vec::new()
+                }
+            }
+            Algo::Market { .. } | Algo::Split { .. } | Algo::Iceberg { .. } => Vec::new(),
+        }
+    }
+
+    /// A child ended (filled whole, or cancelled/expired with `p.filled` as it stands).
+    pub fn on_child_done(&mut self, p: &ParentView, market: OrderKind) -> Vec<Action> {
+        let complete = p.filled >= p.qty;
+        if complete {
+            return vec![Action::Finish { note: "filled" }];
+        }
+        let idle = p.working.is_zero();
+        match self {
+            Algo::Market { .. } | Algo::Split { .. } if idle => vec![Action::Finish {
+                note: "child ended unfilled",
+            }],
+            Algo::LimitTimeout {
+                fallback_market, phase, ..
+            } => match *phase {
+                TimeoutPhase::Cancelling if idle => {
+                    if *fallback_market {
+                        *phase = TimeoutPhase::Fallback;
+                        vec![send(p.unassigned(), market_of(market), TimeInForce::Gtc)]
+                    } else {
+                        vec![Action::Finish {
+                            note: "limit timed out; no fallback",
+                        }]
+                    }
+                }
+                TimeoutPhase::Fallback | TimeoutPhase::Resting if idle => vec![Action::Finish {
+                    note: "child ended unfilled",
+                }],
+                _ => Vec::new(),
+            },
+            Algo::Schedule { next, targets, .. } if idle && *next >= targets.len() => vec![Action::Finish {
+                note: "schedule over with quantity unfilled",
+            }],
+            Algo::Iceberg { .. } if idle => self.refresh(p, market),
+            Algo::Pov { done, .. } if idle && *done => vec![Action::Finish {
+                note: "POV ran out of time",
+            }],
+            _ => Vec::new(),
+        }
+    }
+
+    /// An iceberg shows its next clip.
+    fn refresh(&self, p: &ParentView, market: OrderKind) -> Vec<Action> {
+        let Algo::Iceberg { visible } = self else {
+            return Vec::new();
+        };
+        let clip = match *visible {
+            Visible::Qty(q) => q,
+            Visible::Fraction(f) => p.qty * f,
+        };
+        let clip = p.round(clip).max(p.lot).max(p.min_qty);
+        let qty = clip.min(p.unassigned());
+        if qty <= Decimal::ZERO {
+            return vec![Action::Finish { note: "filled" }];
+        }
+        let kind = match p.limit_px {
+            Some(limit_px) => OrderKind::Limit { limit_px },
+            None => market,
+        };
+        vec![send(qty, kind, TimeInForce::Gtc)]
+    }
+}
+
+fn send(qty: Decimal, kind: OrderKind, tif: TimeInForce) -> Action {
+    Action::Send { qty, kind, tif }
+}
+
+/// A limit order's kind turned into a market order (for the fallback).
+fn market_of(kind: OrderKind) -> OrderKind {
+    match kind {
+        OrderKind::Limit { .. } => OrderKind::Market,
+        other => other,
+    }
+}
+
+/// A marketable limit `bps` past `close`: above it for buys, below for sells.
+pub fn offset_limit(side: Side, close: Decimal, bps: Decimal) -> Decimal {
+    let factor = bps / BPS;
+    match side {
+        Side::Buy => close * (Decimal::ONE + factor),
+        Side::Sell => (close * (Decimal::ONE - factor)).max(Decimal::ZERO),
+    }
+}
+
+/// Mean volume of `history` bars at the same time of day as `at` (all of them for daily
+/// bars), or 0 when none: a VWAP slice's expected volume.
+pub fn same_time_volume(history: &[Bar], at: Timestamp) -> f64 {
+    const DAY: i64 = 86_400 * NANOS_PER_SEC;
+    let slot = at.0.rem_euclid(DAY);
+    let (sum, n) = history
+        .iter()
+        .filter(|b| b.ts.0.rem_euclid(DAY) == slot)
+        .fold((0.0, 0usize), |(s, n), b| (s + b.volume.to_f64().unwrap_or(0.0), n + 1));
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}

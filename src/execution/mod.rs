@@ -1,0 +1,631 @@
+//! The execution layer: between the engine's orders and the venues.
+//!
+//! The engine decides *what* to trade: each order it sends for a signal (entry, exit,
+//! target) is a **parent**. With `[execution] algo = "market"` (the default) the parent
+//! goes to the router as it is. With any other algorithm ([`algo`]) the parent stays
+//! here and children go to the router instead: the engine sees its parent accepted, then
+//! the children's arrival (the first one's) and fills under the parent's id, and finally
+//! the parent ending when the algorithm finishes. Protective stop-loss and take-profit
+//! legs always go to the venue as they are.
+//!
+//! An all-cash parent worked by an algorithm is sized when the algorithm starts: the
+//! buying power plus what the symbol's working exits will free, at the decision price,
+//! in whole lots.
+//!
+//! Children are numbered from [`CHILD_ID_BASE`], apart from the engine's ids. A child the
+//! venue rejects ends its parent (no retry loop). When the data ends, children expire and
+//! then their parents, with the note "end of data".
+
+pub mod algo;
+
+use crate::model::{
+    Bar, Fill, Instrument, Order, OrderEvent, OrderId, OrderKind, OrderQty, OrderStatus, SymbolId, TimeInForce,
+    Timestamp,
+};
+use crate::scenario::{ExecutionConfig, VenueConfig, VenueSpec};
+use crate::venue::{RouteLog, Router, VenueEvent, VenueListener};
+use algo::{Action, Algo, ParentView};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Child order ids start here, far above any engine order id.
+pub const CHILD_ID_BASE: OrderId = 1 << 40;
+
+/// How many earlier bars per symbol VWAP profiles may look at.
+const HISTORY_CAP: usize = 10_000;
+
+/// A parent as the reports see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParentRecord {
+    pub parent_id: OrderId,
+    pub algo: &'static str,
+    pub start: Timestamp,
+    pub end: Option<Timestamp>,
+    pub children: Vec<OrderId>,
+    /// How the algorithm ended ("filled", "end of data", ...).
+    pub note: Option<String>,
+}
+
+/// What the execution layer did, for the reports.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ExecutionLog {
+    /// The algorithm of the run.
+    pub algo: &'static str,
+    /// One per parent worked by an algorithm (none with `market`), by parent id.
+    pub parents: Vec<ParentRecord>,
+    /// Every child order, as it ended.
+    pub children: Vec<Order>,
+    /// Every child fill (the engine books them under the parent's id).
+    pub child_fills: Vec<Fill>,
+}
+
+/// A parent being worked.
+struct Working {
+    order: Order,
+    algo: Algo,
+    filled: Decimal,
+    /// Live children and what each still has to fill.
+    live: BTreeMap<OrderId, Decimal>,
+    arrived: bool,
+    record: usize,
+}
+
+impl Working {
+    fn view(&self, instrument: &Instrument) -> ParentView {
+        ParentView {
+            side: self.order.side,
+            qty: match self.order.qty {
+                OrderQty::Units(q) => q,
+                OrderQty::AllCash => Decimal::ZERO,
+            },
+            filled: self.filled,
+            working: self.live.values().copied().sum(),
+            limit_px: self.order.kind.limit_px(),
+            start: self.order.decision_ts,
+            lot: instrument.lot_size,
+            min_qty: instrument.min_qty,
+        }
+    }
+}
+
+/// Child events waiting for their algorithm (the router is busy while it reports them).
+enum ChildNews {
+    Done { child: OrderId },
+    Rejected { child: OrderId, reason: String },
+}
+
+/// The execution layer of one run.
+pub struct Executor {
+    config: ExecutionConfig,
+    router: Router,
+    instruments: Vec<Instrument>,
+    /// Working parents by id.
+    parents: BTreeMap<OrderId, Working>,
+    child_parent: BTreeMap<OrderId, OrderId>,
+    children: BTreeMap<OrderId, Order>,
+    next_child: OrderId,
+    history: Vec<Vec<Bar>>,
+    last_bar: Vec<Option<Bar>>,
+    news: Vec<ChildNews>,
+    log: ExecutionLog,
+}
+
+impl Executor {
+    pub fn new(
+        config: ExecutionConfig,
+        shared: &VenueConfig,
+        venues: &[VenueSpec],
+        instruments: Vec<Instrument>,
+        seed: u64,
+    ) -> Self {
+        let n = instruments.len();
+        let keep_history = matches!(config, ExecutionConfig::Vwap { .. });
+        Executor {
+            config,
+            router: Router::new(shared, venues, instruments.clone(), seed),
+            instruments,
+            parents: BTreeMap::new(),
+            child_parent: BTreeMap::new(),
+            children: BTreeMap::new(),
+            next_child: CHILD_ID_BASE,
+            history: vec![Vec::new(); if keep_history { n } else { 0 }],
+            last_bar: vec![None; n],
+            news: Vec::new(),
+            log: ExecutionLog {
+                algo: config.name(),
+                ..ExecutionLog::default()
+            },
+        }
+    }
+
+    fn passthrough(&self) -> bool {
+        self.config == ExecutionConfig::Market
+    }
+
+    /// The route log and the execution log, for the reports.
+    pub fn into_logs(mut self) -> (RouteLog, ExecutionLog) {
+        let children = std::mem::take(&mut self.children);
+        self.log.children = children.into_values().collect();
+        (self.router.into_log(), self.log)
+    }
+
+    pub fn has_working(&self) -> bool {
+        !self.parents.is_empty() || self.router.has_working()
+    }
+
+    pub fn set_quoted_spread(&mut self, symbol: SymbolId, spread: Decimal) {
+        self.router.set_quoted_spread(symbol, spread);
+    }
+
+    /// Matches the bar at the venues (before the engine sees it).
+    pub fn on_bar(&mut self, symbol: SymbolId, bar: &Bar, engine: &mut dyn VenueListener) {
+        if self.passthrough() {
+            self.router.on_bar(symbol, bar, engine);
+            return;
+        }
+        let mut relay = Relay {
+            parents: &mut self.parents,
+            child_parent: &self.child_parent,
+            children: &mut self.children,
+            news: &mut self.news,
+            child_fills: &mut self.log.child_fills,
+            engine,
+        };
+        self.router.on_bar(symbol, bar, &mut relay);
+        self.settle(bar.ts, engine);
+    }
+
+    /// After the engine saw the bar (its close): the algorithms' timers.
+    pub fn after_bar(&mut self, symbol: SymbolId, bar: &Bar, engine: &mut dyn VenueListener) {
+        self.last_bar[symbol] = Some(*bar);
+        if self.passthrough() {
+            return;
+        }
+        let ids: Vec<OrderId> = self
+            .parents
+            .iter()
+            .filter(|(_, w)| w.order.symbol == symbol)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let Some(working) = self.parents.get_mut(&id) else {
+                continue;
+            };
+            let view = working.view(&self.instruments[symbol]);
+            let market = market_kind(&working.order);
+            let actions = working.algo.on_bar(&view, bar.ts, bar, market);
+            self.apply(id, actions, bar.ts, engine);
+        }
+        if let Some(history) = self.history.get_mut(symbol) {
+            if history.len() == HISTORY_CAP {
+                history.remove(0);
+            }
+            history.push(*bar);
+        }
+    }
+
+    /// A new order from the engine.
+    pub fn submit(&mut self, order: &Order, now: Timestamp, engine: &mut dyn VenueListener) {
+        let protective = matches!(order.reason, "stop_loss" | "take_profit");
+        if self.passthrough() || protective {
+            self.router.submit(order, now, engine);
+            return;
+        }
+        engine.on_venue_event(VenueEvent::Accepted {
+            order_id: order.id,
+            ts: now,
+        });
+        let mut order = order.clone();
+        if order.qty == OrderQty::AllCash {
+            let qty = self.all_cash_qty(&order, engine);
+            if qty <= Decimal::ZERO {
+                engine.on_venue_event(VenueEvent::Cancelled {
+                    order_id: order.id,
+                    ts: now,
+                    reason: "not enough cash for one lot at the decision price".to_string(),
+                });
+                return;
+            }
+            order.qty = OrderQty::Units(qty);
+            engine.on_venue_event(VenueEvent::QuantityResolved {
+                order_id: order.id,
+                qty,
+            });
+        }
+        let history = self.history.get(order.symbol).map_or(&[][..], Vec::as_slice);
+        let algo = Algo::new(&self.config, now, &|at| algo::same_time_volume(history, at));
+        self.log.parents.push(ParentRecord {
+            parent_id: order.id,
+            algo: self.config.name(),
+            start: now,
+            end: None,
+            children: Vec::new(),
+            note: None,
+        });
+        let mut working = Working {
+            order,
+            algo,
+            filled: Decimal::ZERO,
+            live: BTreeMap::new(),
+            arrived: false,
+            record: self.log.parents.len() - 1,
+        };
+        let symbol = working.order.symbol;
+        let view = working.view(&self.instruments[symbol]);
+        let market = market_kind(&working.order);
+        let bar = self.last_bar[symbol].unwrap_or(Bar {
+            ts: now,
+            open: working.order.decision_px,
+            high: working.order.decision_px,
+            low: working.order.decision_px,
+            close: working.order.decision_px,
+            volume: Decimal::ZERO,
+        });
+        let actions = working.algo.on_start(&view, market, working.order.tif, &bar);
+        let id = working.order.id;
+        self.parents.insert(id, working);
+        self.apply(id, actions, now, engine);
+    }
+
+    /// All cash for a parent: buying power plus what the symbol's working exits free.
+    fn all_cash_qty(&self, order: &Order, engine: &dyn VenueListener) -> Decimal {
+        let px = order.decision_px;
+        if px <= Decimal::ZERO {
+            return Decimal::ZERO;
+        }
+        let freed: Decimal = self
+            .parents
+            .values()
+            .filter(|w| w.order.symbol == order.symbol && w.order.side != order.side)
+            .map(|w| w.view(&self.instruments[order.symbol]).qty - w.filled)
+            .sum();
+        let cash = engine.buying_power().max(Decimal::ZERO) + freed * px;
+        self.instruments[order.symbol].round_qty_down(cash / px)
+    }
+
+    /// Cancels a parent (with its children) or a protective leg.
+    pub fn cancel(
+        &mut self,
+        symbol: SymbolId,
+        order_id: OrderId,
+        now: Timestamp,
+        reason: &str,
+        engine: &mut dyn VenueListener,
+    ) {
+        if !self.parents.contains_key(&order_id) {
+            self.router.cancel(symbol, order_id, now, reason, engine);
+            return;
+        }
+        self.cancel_children(order_id, now, reason, engine);
+        self.finish(order_id, now, Some(reason.to_string()), engine, End::Cancelled);
+    }
+
+    /// Expires every child, then every parent still being worked.
+    pub fn expire_all(&mut self, now: Timestamp, reason: &str, engine: &mut dyn VenueListener) {
+        if self.passthrough() {
+            self.router.expire_all(now, reason, engine);
+            return;
+        }
+        let mut relay = Relay {
+            parents: &mut self.parents,
+            child_parent: &self.child_parent,
+            children: &mut self.children,
+            news: &mut self.news,
+            child_fills: &mut self.log.child_fills,
+            engine,
+        };
+        self.router.expire_all(now, reason, &mut relay);
+        // Parents end with the data; their algorithms get no more say.
+        self.news.clear();
+        let ids: Vec<OrderId> = self.parents.keys().copied().collect();
+        for id in ids {
+            self.finish(id, now, Some(reason.to_string()), engine, End::Expired);
+        }
+    }
+
+    /// Hands the algorithms what their children did during the bar.
+    fn settle(&mut self, now: Timestamp, engine: &mut dyn VenueListener) {
+        while !self.news.is_empty() {
+            let news = std::mem::take(&mut self.news);
+            for item in news {
+                match item {
+                    ChildNews::Done { child } => {
+                        let Some(&parent) = self.child_parent.get(&child) else {
+                            continue;
+                        };
+                        let Some(working) = self.parents.get_mut(&parent) else {
+                            continue;
+                        };
+                        let view = working.view(&self.instruments[working.order.symbol]);
+                        let market = market_kind(&working.order);
+                        let actions = working.algo.on_child_done(&view, market);
+                        self.apply(parent, actions, now, engine);
+                    }
+                    ChildNews::Rejected { child, reason } => {
+                        if let Some(&parent) = self.child_parent.get(&child)
+                            && self.parents.contains_key(&parent)
+                        {
+                            self.cancel_children(parent, now, "a sibling child was rejected", engine);
+                            let note = format!("child {child} rejected: {reason}");
+                            self.finish(parent, now, Some(note), engine, End::Cancelled);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, parent: OrderId, actions: Vec<Action>, now: Timestamp, engine: &mut dyn VenueListener) {
+        for action in actions {
+            if !self.parents.contains_key(&parent) {
+                return;
+            }
+            match action {
+                Action::Send { qty, kind, tif } => self.send_child(parent, qty, kind, tif, now, engine),
+                Action::CancelChildren => self.cancel_children(parent, now, "cancelled by its algorithm", engine),
+                Action::Finish { note } => {
+                    let working = &self.parents[&parent];
+                    let end = if working.filled >= working.view(&self.instruments[working.order.symbol]).qty {
+                        End::Filled
+                    } else {
+                        End::Cancelled
+                    };
+                    self.finish(parent, now, Some(note.to_string()), engine, end);
+                }
+            }
+        }
+        self.settle(now, engine);
+    }
+
+    fn send_child(
+        &mut self,
+        parent: OrderId,
+        qty: Decimal,
+        kind: OrderKind,
+        tif: TimeInForce,
+        now: Timestamp,
+        engine: &mut dyn VenueListener,
+    ) {
+        if qty <= Decimal::ZERO {
+            return;
+        }
+        let Some(working) = self.parents.get_mut(&parent) else {
+            return;
+        };
+        let id = self.next_child;
+        self.next_child += 1;
+        let mut child = working.order.clone();
+        child.id = id;
+        child.qty = OrderQty::Units(qty);
+        child.kind = kind;
+        child.tif = tif;
+        child.decision_ts = now;
+        child.decision_px = self.last_bar[child.symbol].map_or(child.decision_px, |b| b.close);
+        child.last_update_ts = now;
+        child.filled_qty = Decimal::ZERO;
+        child.avg_fill_px = Decimal::ZERO;
+        child.status = OrderStatus::Submitted;
+        child.reason = "child";
+        child.note = None;
+        child.oco = None;
+        working.live.insert(id, qty);
+        self.log.parents[working.record].children.push(id);
+        self.child_parent.insert(id, parent);
+        self.children.insert(id, child.clone());
+        let mut relay = Relay {
+            parents: &mut self.parents,
+            child_parent: &self.child_parent,
+            children: &mut self.children,
+            news: &mut self.news,
+            child_fills: &mut self.log.child_fills,
+            engine,
+        };
+        self.router.submit(&child, now, &mut relay);
+    }
+
+    fn cancel_children(&mut self, parent: OrderId, now: Timestamp, reason: &str, engine: &mut dyn VenueListener) {
+        let Some(working) = self.parents.get(&parent) else {
+            return;
+        };
+        let symbol = working.order.symbol;
+        let live: Vec<OrderId> = working.live.keys().copied().collect();
+        for child in live {
+            let mut relay = Relay {
+                parents: &mut self.parents,
+                child_parent: &self.child_parent,
+                children: &mut self.children,
+                news: &mut self.news,
+                child_fills: &mut self.log.child_fills,
+                engine,
+            };
+            // A child that already filled is no longer working: nothing to cancel (the
+            // cancel lost the race), and it is done.
+            if !self.router.cancel(symbol, child, now, reason, &mut relay)
+                && let Some(w) = self.parents.get_mut(&parent)
+            {
+                w.live.remove(&child);
+            }
+        }
+    }
+
+    /// Ends a parent for the engine and the log.
+    fn finish(
+        &mut self,
+        parent: OrderId,
+        now: Timestamp,
+        note: Option<String>,
+        engine: &mut dyn VenueListener,
+        end: End,
+    ) {
+        let Some(working) = self.parents.remove(&parent) else {
+            return;
+        };
+        let record = &mut self.log.parents[working.record];
+        record.end = Some(now);
+        record.note.clone_from(&note);
+        let reason = note.unwrap_or_default();
+        match end {
+            // The engine already saw the last fill complete the parent.
+            End::Filled => {}
+            End::Cancelled => engine.on_venue_event(VenueEvent::Cancelled {
+                order_id: parent,
+                ts: now,
+                reason,
+            }),
+            End::Expired => engine.on_venue_event(VenueEvent::Expired {
+                order_id: parent,
+                ts: now,
+                reason,
+            }),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum End {
+    Filled,
+    Cancelled,
+    Expired,
+}
+
+/// The parent's own kind for children that take liquidity: market, or its limit.
+fn market_kind(order: &Order) -> OrderKind {
+    match order.kind {
+        OrderKind::Limit { .. } => order.kind,
+        _ => OrderKind::Market,
+    }
+}
+
+/// Stands between the router and the engine while children trade: child events update
+/// the child and its parent, and reach the engine as the parent's.
+struct Relay<'a> {
+    parents: &'a mut BTreeMap<OrderId, Working>,
+    child_parent: &'a BTreeMap<OrderId, OrderId>,
+    children: &'a mut BTreeMap<OrderId, Order>,
+    news: &'a mut Vec<ChildNews>,
+    child_fills: &'a mut Vec<Fill>,
+    engine: &'a mut dyn VenueListener,
+}
+
+impl VenueListener for Relay<'_> {
+    fn buying_power(&self) -> Decimal {
+        self.engine.buying_power()
+    }
+
+    fn on_venue_event(&mut self, event: VenueEvent) {
+        let child_id = match &event {
+            VenueEvent::Accepted { order_id, .. }
+            | VenueEvent::Rejected { order_id, .. }
+            | VenueEvent::Arrived { order_id, .. }
+            | VenueEvent::QuantityResolved { order_id, .. }
+            | VenueEvent::Triggered { order_id, .. }
+            | VenueEvent::Cancelled { order_id, .. }
+            | VenueEvent::Expired { order_id, .. } => *order_id,
+            VenueEvent::Filled(fill) => fill.order_id,
+        };
+        let Some(&parent) = self.child_parent.get(&child_id) else {
+            // Not a child: a protective leg or a passed-through order.
+            return self.engine.on_venue_event(event);
+        };
+        let child = self.children.get_mut(&child_id);
+        let working = self.parents.get_mut(&parent);
+        match event {
+            VenueEvent::Accepted { ts, .. } => {
+                if let Some(child) = child {
+                    let _ = child.apply(OrderEvent::Accept, ts);
+                }
+            }
+            VenueEvent::Arrived { ts, px, volume, .. } => {
+                if let Some(child) = child {
+                    child.arrival_ts = Some(ts);
+                    child.arrival_px = Some(px);
+                    child.arrival_volume = Some(volume);
+                }
+                if let Some(w) = working
+                    && !w.arrived
+                {
+                    w.arrived = true;
+                    self.engine.on_venue_event(VenueEvent::Arrived {
+                        order_id: parent,
+                        ts,
+                        px,
+                        volume,
+                    });
+                }
+            }
+            VenueEvent::Filled(fill) => {
+                if let Some(child) = child {
+                    let _ = child.record_fill(fill.qty, fill.px, fill.ts);
+                }
+                if let Some(w) = working {
+                    w.filled += fill.qty;
+                    let left = w.live.get(&child_id).copied().unwrap_or_default() - fill.qty;
+                    if left <= Decimal::ZERO {
+                        w.live.remove(&child_id);
+                        self.news.push(ChildNews::Done { child: child_id });
+                    } else {
+                        w.live.insert(child_id, left);
+                    }
+                }
+                self.child_fills.push(fill.clone());
+                self.engine.on_venue_event(VenueEvent::Filled(Fill {
+                    order_id: parent,
+                    ..fill
+                }));
+            }
+            VenueEvent::Cancelled { ts, reason, .. } => {
+                if let Some(child) = child {
+                    let _ = child.apply(OrderEvent::Cancel, ts);
+                    child.note = Some(reason);
+                }
+                if let Some(w) = working {
+                    w.live.remove(&child_id);
+                }
+                self.news.push(ChildNews::Done { child: child_id });
+            }
+            VenueEvent::Expired { ts, reason, .. } => {
+                if let Some(child) = child {
+                    let _ = child.apply(OrderEvent::Expire, ts);
+                    child.note = Some(reason);
+                }
+                if let Some(w) = working {
+                    w.live.remove(&child_id);
+                }
+                self.news.push(ChildNews::Done { child: child_id });
+            }
+            VenueEvent::Rejected { ts, reason, .. } => {
+                if let Some(child) = child {
+                    let _ = child.apply(OrderEvent::Reject, ts);
+                    child.note = Some(reason.clone());
+                }
+                if let Some(w) = working {
+                    w.live.remove(&child_id);
+                }
+                self.news.push(ChildNews::Rejected {
+                    child: child_id,
+                    reason,
+                });
+            }
+            VenueEvent::Triggered { ts, .. } => {
+                if let Some(child) = child {
+                    let _ = child.apply(OrderEvent::Trigger, ts);
+                }
+            }
+            VenueEvent::QuantityResolved { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::algo::offset_limit;
+    use crate::model::Side;
+    use rust_decimal::dec;
+
+    #[test]
+    fn offset_limits_sit_past_the_close() {
+        assert_eq!(offset_limit(Side::Buy, dec!(100), dec!(25)), dec!(100.25));
+        assert_eq!(offset_limit(Side::Sell, dec!(100), dec!(25)), dec!(99.75));
+    }
+}
