@@ -160,6 +160,7 @@ impl Executor {
 
     /// Matches the bar at the venues (before the engine sees it).
     pub fn on_bar(&mut self, symbol: SymbolId, bar: &Bar, engine: &mut dyn VenueListener) {
+        self.last_bar[symbol] = Some(*bar);
         if self.passthrough() {
             self.router.on_bar(symbol, bar, engine);
             return;
@@ -178,7 +179,6 @@ impl Executor {
 
     /// After the engine saw the bar (its close): the algorithms' timers.
     pub fn after_bar(&mut self, symbol: SymbolId, bar: &Bar, engine: &mut dyn VenueListener) {
-        self.last_bar[symbol] = Some(*bar);
         if self.passthrough() {
             return;
         }

@@ -390,10 +390,11 @@ pub struct FeeTier {
 /// How the engine's orders are worked: each order from a signal (entry, exit or target)
 /// is a parent that an algorithm turns into child orders over time (`[execution]`).
 /// Protective stop-loss and take-profit legs go to the venue as they are.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "algo")]
 pub enum ExecutionConfig {
     /// The order goes to the venue as it is (the default).
+    #[default]
     Market,
     /// A limit order at the signal's limit price (the decision price without one),
     /// cancelled after `timeout_secs`; then the rest goes out as a market order, or, with
@@ -438,12 +439,6 @@ impl ExecutionConfig {
             ExecutionConfig::Vwap { .. } => "vwap",
             ExecutionConfig::Pov { .. } => "pov",
         }
-    }
-}
-
-impl Default for ExecutionConfig {
-    fn default() -> Self {
-        ExecutionConfig::Market
     }
 }
 

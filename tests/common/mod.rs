@@ -6,7 +6,7 @@ use slipstream::backtest::Simulation;
 use slipstream::backtest::result::RunOutcome;
 use slipstream::engine::SkippedSignal;
 use slipstream::model::{Bar, Instrument, SymbolId, Timestamp};
-use slipstream::scenario::{SizingConfig, VenueConfig, VenueSpec};
+use slipstream::scenario::{ExecutionConfig, SizingConfig, VenueConfig, VenueSpec};
 use slipstream::strategy::{Signal, Strategy, StrategyContext};
 use std::str::FromStr;
 
@@ -67,6 +67,32 @@ pub fn simulate(
     plan: Vec<(SymbolId, usize, Signal)>,
 ) -> (RunOutcome, Vec<SkippedSignal>) {
     simulate_venues(data, venue, &[], sizing, cash, plan)
+}
+
+/// As [`simulate`], working every order with `execution`.
+pub fn simulate_algo(
+    data: &[Vec<Bar>],
+    venue: &VenueConfig,
+    execution: ExecutionConfig,
+    sizing: SizingConfig,
+    cash: &str,
+    plan: Vec<(SymbolId, usize, Signal)>,
+) -> (RunOutcome, Vec<SkippedSignal>) {
+    let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
+    let simulation = Simulation {
+        instruments: &instruments,
+        bars: data,
+        spreads: &[],
+        venue,
+        venues: &[],
+        execution,
+        sizing,
+        cash: d(cash),
+        seed: 0,
+    };
+    simulation
+        .run("scripted", Box::new(Scripted::new(data.len(), plan)))
+        .unwrap()
 }
 
 /// As [`simulate`], trading on several venues.

@@ -1,0 +1,316 @@
+//! Execution algorithms on hand-made bars: what children each sends, when, and how the
+//! parent ends (filled, timed out, cancelled by a racing fill, cut off by the data).
+
+mod common;
+
+use common::{DAY_NS, d, simulate_algo};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use slipstream::backtest::result::RunOutcome;
+use slipstream::model::{Bar, OrderKind, OrderStatus, TimeInForce, Timestamp};
+use slipstream::scenario::{ExecutionConfig, SizingConfig, VenueConfig, Visible};
+use slipstream::strategy::{Intent, Signal};
+
+const START: i64 = 10_957;
+
+/// Daily bars from `(open, high, low, close, volume)`.
+fn daily(rows: &[(&str, &str, &str, &str, &str)]) -> Vec<Bar> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, (o, h, l, c, v))| Bar {
+            ts: Timestamp((START + i as i64) * DAY_NS),
+            open: d(o),
+            high: d(h),
+            low: d(l),
+            close: d(c),
+            volume: d(v),
+        })
+        .collect()
+}
+
+fn flat(n: usize, volume: &str) -> Vec<Bar> {
+    daily(&vec![("100", "100", "100", "100", volume); n])
+}
+
+fn ts(day: i64) -> Timestamp {
+    Timestamp((START + day) * DAY_NS)
+}
+
+fn run(bars: Vec<Bar>, venue: &VenueConfig, algo: ExecutionConfig, qty: &str, signal: Signal) -> RunOutcome {
+    let plan = vec![(0, 0, signal)];
+    simulate_algo(
+        &[bars],
+        venue,
+        algo,
+        SizingConfig::FixedQty { qty: d(qty) },
+        "10000000",
+        plan,
+    )
+    .0
+}
+
+fn long() -> Signal {
+    Signal::new(0, Intent::Long)
+}
+
+fn child_qtys(out: &RunOutcome) -> Vec<Decimal> {
+    out.execution
+        .children
+        .iter()
+        .map(|c| match c.qty {
+            slipstream::model::OrderQty::Units(q) => q,
+            slipstream::model::OrderQty::AllCash => Decimal::ZERO,
+        })
+        .collect()
+}
+
+fn twap(days: i64, slices: usize) -> ExecutionConfig {
+    ExecutionConfig::Twap {
+        duration_secs: days * 86_400,
+        slices,
+        limit_offset_bps: None,
+    }
+}
+
+#[test]
+fn twap_sends_equal_slices_inside_its_window_and_the_last_takes_the_remainder() {
+    let out = run(flat(8, "1000000"), &VenueConfig::default(), twap(4, 5), "1003", long());
+    // 1003 in five slices: cumulative targets 200.6, 401.2, 601.8, 802.4 round down to
+    // whole shares; the last slice sends what is left.
+    assert_eq!(child_qtys(&out), [d("200"), d("201"), d("200"), d("201"), d("201")]);
+    for child in &out.execution.children {
+        assert!(
+            child.decision_ts >= ts(0) && child.decision_ts <= ts(4),
+            "{:?}",
+            child.decision_ts
+        );
+        assert_eq!(child.tif, TimeInForce::Ioc);
+    }
+    let parent = &out.orders[0];
+    assert_eq!((parent.status, parent.filled_qty), (OrderStatus::Filled, d("1003")));
+    // The engine books the fills under the parent, the log keeps them by child.
+    assert!(out.fills.iter().all(|f| f.order_id == parent.id));
+    assert_eq!(out.execution.child_fills.len(), 5);
+    let record = &out.execution.parents[0];
+    assert_eq!((record.algo, record.children.len()), ("twap", 5));
+    assert_eq!(record.note.as_deref(), Some("filled"));
+}
+
+#[test]
+fn twap_under_a_cap_rolls_what_a_slice_missed_into_the_next() {
+    let venue = VenueConfig {
+        participation_max: Some(d("0.1")),
+        ..VenueConfig::default()
+    };
+    // 1,000 shares, 4 slices over 3 days, 1,000 traded per bar: each IOC child fills at
+    // most 100. Slice targets 250, 500, 750, 1000: children catch up each time.
+    let out = run(flat(8, "1000"), &venue, twap(3, 4), "1000", long());
+    assert_eq!(child_qtys(&out), [d("250"), d("400"), d("550"), d("700")]);
+    let parent = &out.orders[0];
+    assert_eq!(parent.filled_qty, d("400"));
+    assert_eq!(parent.status, OrderStatus::Cancelled);
+    assert_eq!(parent.note.as_deref(), Some("schedule over with quantity unfilled"));
+}
+
+#[test]
+fn a_limit_that_times_out_falls_back_to_market() {
+    // The limit at 95 is never reached; after two days it is cancelled and the rest goes
+    // out at market, filling at the next open.
+    let algo = ExecutionConfig::LimitTimeout {
+        timeout_secs: 2 * 86_400,
+        fallback_market: true,
+    };
+    let signal = Signal {
+        limit_px: Some(d("95")),
+        ..long()
+    };
+    let out = run(flat(6, "1000000"), &VenueConfig::default(), algo, "100", signal);
+    let kinds: Vec<OrderKind> = out.execution.children.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [OrderKind::Limit { limit_px: d("95") }, OrderKind::Market]);
+    assert_eq!(out.execution.children[1].decision_ts, ts(2));
+    assert_eq!(out.fills[0].ts, ts(3));
+    assert_eq!(out.orders[0].status, OrderStatus::Filled);
+
+    let algo = ExecutionConfig::LimitTimeout {
+        timeout_secs: 2 * 86_400,
+        fallback_market: false,
+    };
+    let signal = Signal {
+        limit_px: Some(d("95")),
+        ..long()
+    };
+    let out = run(flat(6, "1000000"), &VenueConfig::default(), algo, "100", signal);
+    assert_eq!(out.execution.children.len(), 1);
+    assert_eq!(out.orders[0].status, OrderStatus::Cancelled);
+    assert_eq!(out.orders[0].note.as_deref(), Some("limit timed out; no fallback"));
+}
+
+#[test]
+fn a_cancel_that_races_a_fill_loses_and_the_parent_is_filled() {
+    // The limit fills on day 2, the very bar whose close fires the timeout: the cancel
+    // finds nothing working, no fallback goes out, and the parent is filled.
+    let bars = daily(&[
+        ("100", "100", "100", "100", "1000000"),
+        ("100", "100", "99", "100", "1000000"),
+        ("100", "100", "94", "96", "1000000"),
+        ("96", "97", "95", "96", "1000000"),
+    ]);
+    let algo = ExecutionConfig::LimitTimeout {
+        timeout_secs: 2 * 86_400,
+        fallback_market: true,
+    };
+    let signal = Signal {
+        limit_px: Some(d("95")),
+        ..long()
+    };
+    let out = run(bars, &VenueConfig::default(), algo, "100", signal);
+    assert_eq!(out.execution.children.len(), 1);
+    assert_eq!((out.fills[0].ts, out.fills[0].px), (ts(2), d("95")));
+    assert_eq!(out.orders[0].status, OrderStatus::Filled);
+}
+
+#[test]
+fn an_iceberg_shows_one_clip_at_a_time() {
+    let algo = ExecutionConfig::Iceberg {
+        visible: Visible::Qty(d("300")),
+    };
+    let out = run(flat(8, "1000000"), &VenueConfig::default(), algo, "1000", long());
+    assert_eq!(child_qtys(&out), [d("300"), d("300"), d("300"), d("100")]);
+    // Each clip goes out only once the one before has filled.
+    let fills = &out.execution.child_fills;
+    for (clip, next) in out.execution.children.iter().zip(&out.execution.children[1..]) {
+        let filled_at = fills.iter().find(|f| f.order_id == clip.id).unwrap().ts;
+        assert!(next.decision_ts >= filled_at);
+    }
+    assert_eq!(out.orders[0].filled_qty, d("1000"));
+
+    let algo = ExecutionConfig::Iceberg {
+        visible: Visible::Fraction(d("0.25")),
+    };
+    let out = run(flat(8, "1000000"), &VenueConfig::default(), algo, "1000", long());
+    assert_eq!(child_qtys(&out), [d("250"); 4]);
+}
+
+#[test]
+fn split_sends_children_of_at_most_the_maximum_at_once() {
+    let algo = ExecutionConfig::Split {
+        threshold: d("500"),
+        max_child: d("300"),
+    };
+    let out = run(flat(4, "1000000"), &VenueConfig::default(), algo, "1000", long());
+    assert_eq!(child_qtys(&out), [d("300"), d("300"), d("300"), d("100")]);
+    assert!(out.execution.children.iter().all(|c| c.decision_ts == ts(0)));
+    // Below the threshold: one child.
+    let out = run(flat(4, "1000000"), &VenueConfig::default(), algo, "400", long());
+    assert_eq!(child_qtys(&out), [d("400")]);
+}
+
+#[test]
+fn pov_follows_each_bars_volume() {
+    let algo = ExecutionConfig::Pov {
+        rate: d("0.1"),
+        max_duration_secs: None,
+    };
+    let bars = daily(&[
+        ("100", "100", "100", "100", "1000"),
+        ("100", "100", "100", "100", "2000"),
+        ("100", "100", "100", "100", "500"),
+        ("100", "100", "100", "100", "1000"),
+        ("100", "100", "100", "100", "1000"),
+    ]);
+    let out = run(bars, &VenueConfig::default(), algo, "350", long());
+    // 10% of the volume of the bar just closed: 100, 200, then the 50 left (of 500 → 50).
+    assert_eq!(child_qtys(&out), [d("100"), d("200"), d("50")]);
+    assert_eq!(out.orders[0].filled_qty, d("350"));
+}
+
+#[test]
+fn data_ending_mid_algorithm_expires_the_parent_with_what_it_filled() {
+    // A TWAP over ten days on four bars: three slices fill, then the data ends.
+    let out = run(
+        flat(4, "1000000"),
+        &VenueConfig::default(),
+        twap(10, 10),
+        "1000",
+        long(),
+    );
+    let parent = &out.orders[0];
+    assert_eq!(parent.status, OrderStatus::Expired);
+    assert_eq!(parent.note.as_deref(), Some("end of data"));
+    assert!(parent.filled_qty > Decimal::ZERO && parent.filled_qty < d("1000"));
+    assert_eq!(out.execution.parents[0].note.as_deref(), Some("end of data"));
+}
+
+#[test]
+fn a_new_signal_cancels_the_parent_and_its_children() {
+    let plan = vec![(0, 0, long()), (0, 2, Signal::new(0, Intent::Flat))];
+    let venue = VenueConfig::default();
+    let sizing = SizingConfig::FixedQty { qty: d("1000") };
+    let (out, _) = simulate_algo(&[flat(14, "1000000")], &venue, twap(6, 6), sizing, "10000000", plan);
+    let entry = &out.orders[0];
+    assert_eq!(entry.status, OrderStatus::Cancelled);
+    assert_eq!(entry.note.as_deref(), Some("replaced by a new signal"));
+    // The flat signal's exit (itself a TWAP parent) sells exactly what the entry bought.
+    let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
+    assert_eq!(position, Decimal::ZERO);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Children never add up to more than their parent, fills never exceed it, TWAP
+    /// children are decided inside [start, start + duration], an iceberg never shows more
+    /// than its clip, and runs repeat.
+    #[test]
+    fn children_respect_their_parent(
+        seed in 0u64..10_000,
+        algo in 0u8..5,
+        qty in 1i64..5_000,
+        cap in prop::option::of(1i64..30),
+        slices in 1usize..8,
+        days in 1i64..6,
+    ) {
+        let bars = slipstream::data::synth_bars(&slipstream::data::SynthParams {
+            bars: 12, seed, interval_secs: 86_400, vol_per_bar: 0.02, ..Default::default()
+        });
+        let venue = VenueConfig { participation_max: cap.map(|c| Decimal::new(c, 3)), ..VenueConfig::default() };
+        let config = match algo {
+            0 => twap(days, slices),
+            1 => ExecutionConfig::Iceberg { visible: Visible::Qty(Decimal::from(qty / slices as i64 + 1)) },
+            2 => ExecutionConfig::Split { threshold: Decimal::from(qty / 2 + 1), max_child: Decimal::from(qty / slices as i64 + 1) },
+            3 => ExecutionConfig::Pov { rate: d("0.01"), max_duration_secs: Some(days * 86_400) },
+            _ => ExecutionConfig::LimitTimeout { timeout_secs: days * 86_400, fallback_market: slices % 2 == 0 },
+        };
+        let signal = Signal { limit_px: (algo == 4).then(|| bars[0].close * d("0.99")), ..long() };
+        let plan = vec![(0, 0, signal)];
+        let sizing = SizingConfig::FixedQty { qty: Decimal::from(qty) };
+        let data = vec![bars.clone()];
+        let (out, _) = simulate_algo(&data, &venue, config, sizing, "100000000", plan.clone());
+        let parent_qty = Decimal::from(qty);
+        let filled: Decimal = out.fills.iter().map(|f| f.qty).sum();
+        prop_assert!(filled <= parent_qty);
+        prop_assert_eq!(filled, out.orders[0].filled_qty);
+        // What children ask for never exceeds what the parent has left when they go out.
+        let mut asked = Decimal::ZERO;
+        for child in &out.execution.children {
+            let q = match child.qty { slipstream::model::OrderQty::Units(q) => q, _ => Decimal::ZERO };
+            let filled_before: Decimal = out.execution.child_fills.iter()
+                .filter(|f| f.ts <= child.decision_ts && f.order_id < child.id).map(|f| f.qty).sum();
+            prop_assert!(q > Decimal::ZERO);
+            prop_assert!(q <= parent_qty - filled_before, "child {} asks {} with {} filled of {}", child.id, q, filled_before, parent_qty);
+            asked += q;
+            if let ExecutionConfig::Twap { duration_secs, .. } = config {
+                prop_assert!(child.decision_ts >= bars[0].ts);
+                prop_assert!(child.decision_ts.0 <= bars[0].ts.0 + duration_secs * 1_000_000_000);
+            }
+            if let ExecutionConfig::Iceberg { visible: Visible::Qty(clip) } = config {
+                prop_assert!(q <= clip.max(Decimal::ONE));
+            }
+        }
+        if matches!(config, ExecutionConfig::Split { .. } | ExecutionConfig::Iceberg { .. }) {
+            prop_assert!(asked <= parent_qty, "split/iceberg children add up to {} of {}", asked, parent_qty);
+        }
+        let (again, _) = simulate_algo(&data, &venue, config, sizing, "100000000", plan);
+        prop_assert_eq!(out, again);
+    }
+}
