@@ -4,7 +4,9 @@
 
 use super::format::dec;
 use crate::backtest::result::RunResult;
-use crate::scenario::{CommissionConfig, FillTiming, IntrabarPath, SlippageConfig, Spread, VenueConfig, VenueSpec};
+use crate::scenario::{
+    CommissionConfig, ExecutionConfig, FillTiming, IntrabarPath, SlippageConfig, Spread, VenueConfig, VenueSpec, Visible,
+};
 use serde::Serialize;
 
 /// The conventions a run's report was produced under.
@@ -23,6 +25,8 @@ pub struct Conventions {
     pub routing: &'static str,
     /// Each declared venue's own terms (empty with a single venue).
     pub venues: Vec<String>,
+    /// How parent orders were worked into child orders.
+    pub execution: String,
     /// The `P` used to annualise.
     pub periods_per_year: f64,
     /// Where `P` came from: "scenario" (set explicitly) or "calendar" (bar interval and
@@ -59,6 +63,7 @@ impl Conventions {
             commission: commission_rule(&venue.commission),
             routing: super::routing::routing_rule(result),
             venues: result.scenario.venues.iter().map(|v| venue_terms(v, venue)).collect(),
+            execution: execution_rule(&result.scenario.execution),
             periods_per_year: result.periods_per_year,
             periods_per_year_source: result.periods_per_year_source.to_string(),
             risk_free_rate: 0.0,
@@ -84,6 +89,70 @@ impl Conventions {
             money: "exact decimals, written as strings in JSON",
         }
     }
+}
+
+/// The execution algorithm in words, with its parameters.
+pub fn execution_rule(config: &ExecutionConfig) -> String {
+    let rule = match *config {
+        ExecutionConfig::Market => "market: each order goes to the venue as it is".to_string(),
+        ExecutionConfig::LimitTimeout {
+            timeout_secs,
+            fallback_market,
+        } => format!(
+            "limit with timeout: a GTC limit at the signal's limit price (the decision price without one), \
+             cancelled after {timeout_secs} s; then {}",
+            if fallback_market {
+                "the rest goes out as a market order"
+            } else {
+                "the rest is given up"
+            }
+        ),
+        ExecutionConfig::Split { threshold, max_child } => format!(
+            "split: orders above {} go out at once as children of at most {}",
+            dec(threshold),
+            dec(max_child)
+        ),
+        ExecutionConfig::Twap {
+            duration_secs,
+            slices,
+            limit_offset_bps,
+        } => format!(
+            "TWAP: {slices} slices over {duration_secs} s, slice i due at start + i x duration / slices; each IOC \
+             child catches up to i+1 slices' share (whole lots; the last slice sends the remainder){}; what is \
+             unfilled when the schedule is over stays unfilled",
+            limit_offset_bps.map_or(String::new(), |b| format!(
+                ", as a limit {} bps past the last close",
+                dec(b)
+            ))
+        ),
+        ExecutionConfig::Iceberg { visible } => format!(
+            "iceberg: one GTC child at a time showing at most {} (at the signal's limit price, else market), the \
+             next sent once it has filled",
+            match visible {
+                Visible::Qty(q) => dec(q),
+                Visible::Fraction(f) => format!("{} of the parent", dec(f)),
+            }
+        ),
+        ExecutionConfig::Vwap {
+            duration_secs,
+            slices,
+            profile_bars,
+        } => format!(
+            "VWAP: {slices} slices over {duration_secs} s sized by the mean volume earlier bars (the last \
+             {profile_bars}) traded at each slice's time of day (equal slices without history); IOC children \
+             catch up to each slice's cumulative share"
+        ),
+        ExecutionConfig::Pov { rate, max_duration_secs } => format!(
+            "POV: each bar, an IOC child for {} of the volume of the bar just closed (the best forecast of the \
+             next bar's), until filled{}",
+            dec(rate),
+            max_duration_secs.map_or(String::new(), |s| format!(" or {s} s have passed"))
+        ),
+    };
+    format!(
+        "{rule}. Algorithms act at bar closes (a timer due at T fires at the first close at or after T) and their \
+         children can first fill on the next bar; protective stop-loss and take-profit legs go out as they are"
+    )
 }
 
 /// One venue's terms in words: what it trades, its share of volume, and the slippage,

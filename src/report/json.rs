@@ -5,6 +5,7 @@
 use super::conventions::Conventions;
 use super::format::display_path;
 use super::metrics::Metrics;
+use super::parents::{ExecutionSummary, execution_summary, parent_rows};
 use super::routing::{RoutingSummary, routing_summary};
 use super::slippage::{SlippageSummary, slippage_report};
 use crate::backtest::result::{DataFileInfo, RunResult};
@@ -26,6 +27,8 @@ struct ReportJson<'a> {
     slippage: &'a SlippageSummary,
     /// Where orders went and why, by venue (per order: `routing.csv`).
     routing: RoutingSummary,
+    /// How the parent orders were worked (per parent: `parent_orders.csv`).
+    execution: ExecutionSummary,
     warnings: &'a [String],
     files: &'a [&'a str],
 }
@@ -84,6 +87,7 @@ pub fn render_json_with_slippage(
         benchmark_metrics,
         slippage,
         routing: routing_summary(result),
+        execution: execution_summary(result, &parent_rows(result)),
         warnings: &result.warnings,
         files,
     };

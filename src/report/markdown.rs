@@ -19,7 +19,7 @@ pub struct LinkedFile {
 }
 
 /// The files `report.md` links to, in the order it lists them.
-pub const LINKED_FILES: [LinkedFile; 12] = [
+pub const LINKED_FILES: [LinkedFile; 13] = [
     LinkedFile {
         name: "report.json",
         what: "everything in this report, for machines",
@@ -39,6 +39,10 @@ pub const LINKED_FILES: [LinkedFile; 12] = [
     LinkedFile {
         name: "fills.csv",
         what: "one row per fill, with slippage, fees and venue",
+    },
+    LinkedFile {
+        name: "parent_orders.csv",
+        what: "one row per parent order: algorithm, children, filled fraction, duration, slippage against arrival and decision",
     },
     LinkedFile {
         name: "routing.csv",
@@ -276,6 +280,8 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
     );
 
     super::routing::routing_markdown(&mut out, result, &super::routing::routing_summary(result));
+    let parents = super::parents::parent_rows(result);
+    super::parents::execution_markdown(&mut out, &super::parents::execution_summary(result, &parents));
 
     out.push_str("\n## Charts\n\n![Equity over time](equity.svg)\n\n![Drawdown over time](drawdown.svg)\n");
 
@@ -295,6 +301,7 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
         ("Slippage".to_string(), c.slippage.clone()),
         ("Commission".to_string(), c.commission.clone()),
         ("Routing".to_string(), c.routing.to_string()),
+        ("Execution".to_string(), c.execution.clone()),
         (
             "Annualisation".to_string(),
             format!("P = {} periods per year, {source}", c.periods_per_year),

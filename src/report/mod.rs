@@ -5,6 +5,8 @@
 //! - `report.json`: metrics, conventions, scenario and data provenance, for machines;
 //! - `report.md`: the same for people, with the charts embedded;
 //! - `trades.csv`, `orders.csv`, `fills.csv`, `equity.csv`: the raw tables;
+//! - `parent_orders.csv`: every order the strategy's signals produced, as its execution
+//!   algorithm worked it ([`parents`]; summed in the `Execution` sections);
 //! - `routing.csv`: where each order was routed and what each venue quoted for it
 //!   ([`routing`]; its totals by venue are in `report.json` and `report.md`);
 //! - `equity.svg`, `drawdown.svg`: charts;
@@ -24,6 +26,7 @@ pub mod format;
 pub mod json;
 pub mod markdown;
 pub mod metrics;
+pub mod parents;
 pub mod routing;
 pub mod slippage;
 pub mod slippage_writer;
@@ -47,13 +50,14 @@ pub struct ReportFiles {
 }
 
 /// Names of the files [`write_reports`] writes, in order.
-pub const REPORT_FILES: [&str; 13] = [
+pub const REPORT_FILES: [&str; 14] = [
     "report.json",
     "report.md",
     "trades.csv",
     "orders.csv",
     "fills.csv",
     "routing.csv",
+    "parent_orders.csv",
     "equity.csv",
     "equity.svg",
     "drawdown.svg",
@@ -97,6 +101,7 @@ pub fn write_reports(result: &RunResult, out_dir: &Path) -> Result<ReportFiles, 
             "orders.csv" => tables::orders_csv(result).map_err(|e| fail(e.into()))?,
             "fills.csv" => tables::fills_csv(result).map_err(|e| fail(e.into()))?,
             "routing.csv" => routing::routing_csv(result).map_err(|e| fail(e.into()))?,
+            "parent_orders.csv" => parents::parent_orders_csv(result).map_err(|e| fail(e.into()))?,
             "equity.csv" => tables::equity_csv(result).map_err(|e| fail(e.into()))?,
             "equity.svg" => charts::equity_svg(result)
                 .map_err(|e| fail(ReportErrorKind::Chart(e)))?
