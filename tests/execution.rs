@@ -314,3 +314,33 @@ proptest! {
         prop_assert_eq!(out, again);
     }
 }
+
+/// `parent_orders.csv` has a row per parent with its algorithm, children and fill.
+#[test]
+fn parent_orders_csv_reports_each_parent() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/exec_twap_ibm.toml");
+    let scenario = slipstream::scenario::load(&path, &[]).unwrap();
+    let result = slipstream::backtest::run(&scenario).unwrap();
+    let csv = String::from_utf8(slipstream::report::parents::parent_orders_csv(&result).unwrap()).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header, slipstream::report::parents::PARENT_HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "an entry and an exit");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for row in &rows {
+        assert_eq!(&row[col("algo")], "twap");
+        let children: usize = row[col("children")].parse().unwrap();
+        assert!(children > 1, "worked in several children");
+        let filled: Decimal = row[col("filled_qty")].parse().unwrap();
+        let qty: Decimal = row[col("qty")].parse().unwrap();
+        let fraction: f64 = row[col("filled_fraction")].parse().unwrap();
+        assert!((fraction - (filled / qty).to_string().parse::<f64>().unwrap()).abs() < 1e-12);
+    }
+    // Children are logged with the parent and add up to at least what filled.
+    let record = &result.main.execution.parents[0];
+    assert_eq!(
+        record.children.len(),
+        rows[0][col("children")].parse::<usize>().unwrap()
+    );
+}

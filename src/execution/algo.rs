@@ -368,3 +368,82 @@ pub fn same_time_volume(history: &[Bar], at: Timestamp) -> f64 {
         .fold((0.0, 0usize), |(s, n), b| (s + b.volume.to_f64().unwrap_or(0.0), n + 1));
     if n == 0 { 0.0 } else { sum / n as f64 }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn view(qty: Decimal) -> ParentView {
+        ParentView {
+            side: Side::Buy,
+            qty,
+            filled: Decimal::ZERO,
+            working: Decimal::ZERO,
+            limit_px: None,
+            start: Timestamp(0),
+            lot: Decimal::ONE,
+            min_qty: Decimal::ONE,
+        }
+    }
+
+    fn bar_at(secs: i64, volume: Decimal) -> Bar {
+        Bar {
+            ts: Timestamp(secs * NANOS_PER_SEC),
+            open: dec!(10),
+            high: dec!(10),
+            low: dec!(10),
+            close: dec!(10),
+            volume,
+        }
+    }
+
+    /// VWAP slices follow the volume earlier days traded at the same hour: 3:1 between
+    /// the two hours of the profile gives a 3/4 first slice.
+    #[test]
+    fn vwap_slices_follow_the_profile() {
+        let history = [
+            bar_at(0, dec!(300)),
+            bar_at(3_600, dec!(100)),
+            bar_at(86_400, dec!(300)),
+            bar_at(86_400 + 3_600, dec!(100)),
+        ];
+        let config = ExecutionConfig::Vwap {
+            duration_secs: 7_200,
+            slices: 2,
+            profile_bars: 100,
+        };
+        let start = Timestamp(2 * 86_400 * NANOS_PER_SEC);
+        let mut algo = Algo::new(&config, start, &|at| same_time_volume(&history, at));
+        let mut p = view(dec!(1000));
+        p.start = start;
+        let first = algo.on_start(&p, OrderKind::Market, TimeInForce::Day, &bar_at(2 * 86_400, dec!(1)));
+        assert_eq!(first, [send(dec!(750), OrderKind::Market, TimeInForce::Ioc)]);
+        p.filled = dec!(750);
+        let second = algo.on_bar(
+            &p,
+            Timestamp(start.0 + 3_600 * NANOS_PER_SEC),
+            &bar_at(0, dec!(1)),
+            OrderKind::Market,
+        );
+        assert_eq!(second, [send(dec!(250), OrderKind::Market, TimeInForce::Ioc)]);
+    }
+
+    /// Without history the slices are equal, as TWAP.
+    #[test]
+    fn vwap_without_history_is_twap() {
+        let config = ExecutionConfig::Vwap {
+            duration_secs: 7_200,
+            slices: 4,
+            profile_bars: 100,
+        };
+        let mut algo = Algo::new(&config, Timestamp(0), &|_| 0.0);
+        let first = algo.on_start(
+            &view(dec!(1000)),
+            OrderKind::Market,
+            TimeInForce::Day,
+            &bar_at(0, dec!(1)),
+        );
+        assert_eq!(first, [send(dec!(250), OrderKind::Market, TimeInForce::Ioc)]);
+    }
+}

@@ -234,6 +234,12 @@ impl Executor {
             });
         }
         let history = self.history.get(order.symbol).map_or(&[][..], Vec::as_slice);
+        // VWAP looks at its last `profile_bars` bars only.
+        let keep = match self.config {
+            ExecutionConfig::Vwap { profile_bars, .. } => profile_bars,
+            _ => 0,
+        };
+        let history = &history[history.len().saturating_sub(keep)..];
         let algo = Algo::new(&self.config, now, &|at| algo::same_time_volume(history, at));
         self.log.parents.push(ParentRecord {
             parent_id: order.id,

@@ -5,7 +5,8 @@
 use super::format::dec;
 use crate::backtest::result::RunResult;
 use crate::scenario::{
-    CommissionConfig, ExecutionConfig, FillTiming, IntrabarPath, SlippageConfig, Spread, VenueConfig, VenueSpec, Visible,
+    CommissionConfig, ExecutionConfig, FillTiming, IntrabarPath, SlippageConfig, Spread, VenueConfig, VenueSpec,
+    Visible,
 };
 use serde::Serialize;
 
@@ -142,7 +143,10 @@ pub fn execution_rule(config: &ExecutionConfig) -> String {
              {profile_bars}) traded at each slice's time of day (equal slices without history); IOC children \
              catch up to each slice's cumulative share"
         ),
-        ExecutionConfig::Pov { rate, max_duration_secs } => format!(
+        ExecutionConfig::Pov {
+            rate,
+            max_duration_secs,
+        } => format!(
             "POV: each bar, an IOC child for {} of the volume of the bar just closed (the best forecast of the \
              next bar's), until filled{}",
             dec(rate),
