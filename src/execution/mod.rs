@@ -27,7 +27,7 @@ use crate::venue::{RouteLog, Router, VenueEvent, VenueListener};
 use algo::{Action, Algo, ParentView};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// Child order ids start here, far above any engine order id.
 pub const CHILD_ID_BASE: OrderId = 1 << 40;
@@ -105,7 +105,8 @@ pub struct Executor {
     child_parent: BTreeMap<OrderId, OrderId>,
     children: BTreeMap<OrderId, Order>,
     next_child: OrderId,
-    history: Vec<Vec<Bar>>,
+    /// Recent bars per symbol, for VWAP profiles (empty for other algorithms).
+    history: Vec<VecDeque<Bar>>,
     last_bar: Vec<Option<Bar>>,
     news: Vec<ChildNews>,
     log: ExecutionLog,
@@ -129,7 +130,7 @@ impl Executor {
             child_parent: BTreeMap::new(),
             children: BTreeMap::new(),
             next_child: CHILD_ID_BASE,
-            history: vec![Vec::new(); if keep_history { n } else { 0 }],
+            history: vec![VecDeque::new(); if keep_history { n } else { 0 }],
             last_bar: vec![None; n],
             news: Vec::new(),
             log: ExecutionLog {
@@ -199,9 +200,9 @@ impl Executor {
         }
         if let Some(history) = self.history.get_mut(symbol) {
             if history.len() == HISTORY_CAP {
-                history.remove(0);
+                history.pop_front();
             }
-            history.push(*bar);
+            history.push_back(*bar);
         }
     }
 
@@ -233,7 +234,10 @@ impl Executor {
                 qty,
             });
         }
-        let history = self.history.get(order.symbol).map_or(&[][..], Vec::as_slice);
+        let history = self
+            .history
+            .get_mut(order.symbol)
+            .map_or(&[][..], |h| &*h.make_contiguous());
         // VWAP looks at its last `profile_bars` bars only.
         let keep = match self.config {
             ExecutionConfig::Vwap { profile_bars, .. } => profile_bars,
