@@ -24,6 +24,7 @@ fn day(d: i64) -> Timestamp {
 fn scenario(fill_timing: FillTiming) -> Scenario {
     Scenario {
         venues: Vec::new(),
+        risk: Default::default(),
         name: "hand built | test".to_string(),
         description: Some("A tiny run built by hand.".to_string()),
         cash: dec!(10000),

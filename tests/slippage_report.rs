@@ -38,6 +38,7 @@ fn instrument_config(symbol: &str) -> InstrumentConfig {
 fn scenario() -> Scenario {
     Scenario {
         venues: Vec::new(),
+        risk: Default::default(),
         name: "slippage by hand".to_string(),
         description: None,
         cash: dec!(100000),
