@@ -356,8 +356,11 @@ fn max_gross_exposure_adds_every_symbol() {
         code(&mut g, sell(1, dec!(151)), &account),
         Some(RejectCode::MaxGrossExposure)
     );
-    // Reducing is always allowed.
+    // Reducing is always allowed, even over the limit.
     assert_eq!(code(&mut g, sell(0, dec!(200)), &account), None);
+    let over = account.position(0, dec!(600));
+    assert_eq!(code(&mut g, sell(0, dec!(100)), &over), None);
+    assert_eq!(code(&mut g, buy(0, dec!(1)), &over), Some(RejectCode::MaxGrossExposure));
 }
 
 #[test]
