@@ -28,6 +28,11 @@ fn the_scenario_reference_in_the_readme_parses() {
         scenario.venue.participation_max,
         Some(rust_decimal::Decimal::new(25, 3))
     );
+    assert_eq!(scenario.risk.max_drawdown, Some(rust_decimal::Decimal::new(25, 2)));
+    assert_eq!(
+        scenario.risk.trading_hours.map(|h| h.to_string()).as_deref(),
+        Some("09:30-16:00")
+    );
 }
 
 #[test]

@@ -25,6 +25,7 @@ fn scenario(fill_timing: FillTiming) -> Scenario {
     Scenario {
         execution: Default::default(),
         venues: Vec::new(),
+        risk: Default::default(),
         name: "hand built | test".to_string(),
         description: Some("A tiny run built by hand.".to_string()),
         cash: dec!(10000),

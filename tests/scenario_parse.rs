@@ -8,6 +8,7 @@ use slipstream::scenario::{
     self, ColumnMap, CommissionConfig, DataFormat, FillTiming, IntrabarPath, Scenario, ScenarioErrors, SizingConfig,
     SlippageConfig, SmaMode, Spread, StrategyConfig, VenueConfig,
 };
+use slipstream::scenario::{RiskConfig, TradingHours};
 use std::path::{Path, PathBuf};
 
 const FULL: &str = r#"# A scenario using every field.
@@ -932,4 +933,149 @@ fn a_data_spread_needs_a_spread_column_wherever_it_prices() {
     assert_error(&errors(&text), "venues[1].spread", Some(28), "\"SPY\"");
     let with_column = text.replace("data = \"spy.csv\"", "data = \"spy.csv\"\ncolumns = { spread = \"s\" }");
     assert_eq!(parse(&with_column).unwrap().venues[1].spread, Some(Spread::Data));
+}
+
+const RISK: &str = r#"
+[risk]
+max_position_qty = 1000
+max_position_notional = 50000
+max_gross_exposure = "150000"
+max_open_positions = 3
+max_order_qty = 500
+max_order_notional = 25000.5
+price_band_bps = 200
+check_buying_power = false
+daily_loss_limit = 0.02
+max_drawdown = 0.25
+max_orders_per_minute = 10
+trading_hours = "09:30-16:00"
+kill_switch_at = "2012-06-15T00:00:00"
+"#;
+
+#[test]
+fn risk_section_parses_every_key() {
+    let s = parse(&format!("{MINIMAL}{RISK}")).unwrap();
+    assert_eq!(
+        s.risk,
+        RiskConfig {
+            max_position_qty: Some(dec!(1000)),
+            max_position_notional: Some(dec!(50000)),
+            max_gross_exposure: Some(dec!(150000)),
+            max_open_positions: Some(3),
+            max_order_qty: Some(dec!(500)),
+            max_order_notional: Some(dec!(25000.5)),
+            price_band_bps: Some(dec!(200)),
+            check_buying_power: false,
+            daily_loss_limit: Some(dec!(0.02)),
+            max_drawdown: Some(dec!(0.25)),
+            max_orders_per_minute: Some(10),
+            trading_hours: TradingHours::parse("09:30-16:00"),
+            kill_switch_at: Some(ts("2012-06-15")),
+        }
+    );
+    // A TOML datetime works as well as a string.
+    let s = parse(&format!("{MINIMAL}\n[risk]\nkill_switch_at = 2012-06-15T09:30:00\n")).unwrap();
+    assert_eq!(s.risk.kill_switch_at, Some(ts("2012-06-15T09:30:00")));
+}
+
+#[test]
+fn risk_defaults_no_limits_and_a_section_checks_buying_power() {
+    let s = parse(MINIMAL).unwrap();
+    assert_eq!(s.risk, RiskConfig::default());
+    assert!(s.risk.is_empty());
+    let s = parse(&format!("{MINIMAL}\n[risk]\n")).unwrap();
+    assert_eq!(
+        s.risk,
+        RiskConfig {
+            check_buying_power: true,
+            ..RiskConfig::default()
+        }
+    );
+    assert!(!s.risk.is_empty());
+    let s = parse(&format!("{MINIMAL}\n[risk]\ncheck_buying_power = false\n")).unwrap();
+    assert!(s.risk.is_empty(), "no limit at all");
+    // An override creates the section.
+    let s = parse_with(MINIMAL, &["risk.max_order_qty=10"]).unwrap();
+    assert_eq!(s.risk.max_order_qty, Some(dec!(10)));
+    assert!(s.risk.check_buying_power);
+    let s = parse_with(&format!("{MINIMAL}{RISK}"), &["risk.trading_hours=00:00-24:00"]).unwrap();
+    assert_eq!(s.risk.trading_hours.unwrap().to_string(), "00:00-24:00");
+    assert_eq!(s.risk.max_open_positions, Some(3));
+}
+
+#[test]
+fn every_risk_error_is_reported_at_once_with_its_line() {
+    let text = format!(
+        "{MINIMAL}\n[risk]\nmax_position_qty = -1\nmax_position_notional = 0\nmax_gross_exposure = true\n\
+         max_open_positions = 0\nmax_order_qty = \"lots\"\nmax_order_notional = 1e16\nprice_band_bps = 20000\n\
+         check_buying_power = \"yes\"\ndaily_loss_limit = 1.5\nmax_drawdown = 0\nmax_orders_per_minute = 2.5\n\
+         trading_hours = \"9:30-4pm\"\nkill_switch_at = \"tomorrow\"\nmax_daily_orders = 5\n"
+    );
+    let e = errors(&text);
+    let got: Vec<(&str, Option<usize>)> = e.errors.iter().map(|e| (e.path.as_str(), e.line)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("risk.max_position_qty", Some(12)),
+            ("risk.max_position_notional", Some(13)),
+            ("risk.max_gross_exposure", Some(14)),
+            ("risk.max_open_positions", Some(15)),
+            ("risk.max_order_qty", Some(16)),
+            ("risk.max_order_notional", Some(17)),
+            ("risk.price_band_bps", Some(18)),
+            ("risk.check_buying_power", Some(19)),
+            ("risk.daily_loss_limit", Some(20)),
+            ("risk.max_drawdown", Some(21)),
+            ("risk.max_orders_per_minute", Some(22)),
+            ("risk.trading_hours", Some(23)),
+            ("risk.kill_switch_at", Some(24)),
+            ("risk.max_daily_orders", Some(25)),
+        ],
+        "{e}"
+    );
+    assert_error(
+        &e,
+        "risk.max_daily_orders",
+        Some(25),
+        "unknown field; expected one of max_position_qty, max_position_notional",
+    );
+    assert_error(
+        &e,
+        "risk.max_position_qty",
+        Some(12),
+        "must be greater than 0, found -1",
+    );
+    assert_error(&e, "risk.max_gross_exposure", Some(14), "found boolean true");
+    assert_error(&e, "risk.max_open_positions", Some(15), "must be at least 1, found 0");
+    assert_error(
+        &e,
+        "risk.max_order_notional",
+        Some(17),
+        "beyond the supported magnitude",
+    );
+    assert_error(&e, "risk.price_band_bps", Some(18), "between 0 and 10000 basis points");
+    assert_error(&e, "risk.check_buying_power", Some(19), "expected a boolean");
+    assert_error(&e, "risk.daily_loss_limit", Some(20), "at most 1, found 1.5");
+    assert_error(&e, "risk.max_orders_per_minute", Some(22), "expected an integer >= 1");
+    assert_error(
+        &e,
+        "risk.trading_hours",
+        Some(23),
+        "expected \"HH:MM-HH:MM\" (00:00 to 23:59, 24:00 as an end; start and end differ), found \"9:30-4pm\"",
+    );
+    assert_error(&e, "risk.kill_switch_at", Some(24), "expected an ISO date or datetime");
+
+    let e = errors(&format!("{MINIMAL}\n[risk]\ntrading_hours = \"10:00-10:00\"\n"));
+    assert_error(&e, "risk.trading_hours", Some(12), "start and end differ");
+    let e = errors(&format!("{MINIMAL}risk = 5\n"));
+    assert_error(&e, "strategy.risk", Some(10), "unknown field");
+    let e = errors(&MINIMAL.replace("cash = 10000", "cash = 10000\nrisk = \"strict\""));
+    assert_error(&e, "risk", Some(3), "expected a table, found string \"strict\"");
+    let e = parse_with(MINIMAL, &["risk.max_drawdown=2"]).unwrap_err();
+    assert_error(
+        &e,
+        "risk.max_drawdown",
+        None,
+        "(--set) must be greater than 0 and at most 1",
+    );
 }

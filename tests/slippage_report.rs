@@ -39,6 +39,7 @@ fn scenario() -> Scenario {
     Scenario {
         execution: Default::default(),
         venues: Vec::new(),
+        risk: Default::default(),
         name: "slippage by hand".to_string(),
         description: None,
         cash: dec!(100000),

@@ -34,6 +34,8 @@ pub struct Scenario {
     pub venues: Vec<VenueSpec>,
     /// How orders are worked (`[execution]`).
     pub execution: ExecutionConfig,
+    /// The pre-trade risk guard's limits (`[risk]`); the default has none.
+    pub risk: RiskConfig,
     /// The scenario file's folder, as given; data and signals paths were resolved
     /// against it, and reports show them relative to it again.
     #[serde(skip)]
@@ -448,4 +450,118 @@ impl ExecutionConfig {
 pub enum Visible {
     Qty(Decimal),
     Fraction(Decimal),
+}
+
+/// The pre-trade risk guard's limits (`[risk]`; see [`crate::risk`]). Every limit is
+/// optional; the default has none, and a run without limits skips the guard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RiskConfig {
+    /// Largest absolute position per symbol, in units, after the order and the orders
+    /// already working in the symbol.
+    pub max_position_qty: Option<Decimal>,
+    /// Largest absolute position value per symbol (position after the order, working
+    /// orders included, at the mark or the order's limit price), in the account currency.
+    pub max_position_notional: Option<Decimal>,
+    /// Largest gross exposure (sum of absolute position values at the marks, working
+    /// orders and the order included), in the account currency.
+    pub max_gross_exposure: Option<Decimal>,
+    /// Most symbols with a position (or working orders) at once.
+    pub max_open_positions: Option<usize>,
+    /// Largest quantity of one order, in units (every order, exits included).
+    pub max_order_qty: Option<Decimal>,
+    /// Largest value of one order (quantity × mark, or × limit price), every order.
+    pub max_order_notional: Option<Decimal>,
+    /// A limit price must lie within this many basis points of the symbol's mark.
+    pub price_band_bps: Option<Decimal>,
+    /// Whether an order that adds exposure must fit the buying power left after the
+    /// orders already working. True by default in a `[risk]` section; false without one.
+    pub check_buying_power: bool,
+    /// Loss over the trading day, as a fraction of the equity at its start, at which
+    /// the guard only accepts orders that reduce exposure until the next day.
+    pub daily_loss_limit: Option<Decimal>,
+    /// Drawdown from the running equity peak, as a fraction, at which the guard halts
+    /// trading for the rest of the run.
+    pub max_drawdown: Option<Decimal>,
+    /// Most orders accepted in any 60 seconds of bar time.
+    pub max_orders_per_minute: Option<u32>,
+    /// The time of day (bar timestamps' clock) when orders may be decided.
+    pub trading_hours: Option<TradingHours>,
+    /// From this bar time on, trading is halted: the backtest's stand-in for a manual
+    /// kill switch.
+    pub kill_switch_at: Option<Timestamp>,
+}
+
+impl RiskConfig {
+    /// True when no limit is set at all: the guard would accept every order.
+    pub fn is_empty(&self) -> bool {
+        *self == RiskConfig::default()
+    }
+}
+
+/// A window of the day, `start` inclusive, `end` exclusive, in minutes after midnight of
+/// the bar timestamps' own clock (the engine never converts time zones). `end` may be
+/// 1440 (`24:00`); a window with `start > end` runs over midnight (`22:00-06:00`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TradingHours {
+    pub start_minute: u32,
+    pub end_minute: u32,
+}
+
+impl TradingHours {
+    pub const MINUTES_PER_DAY: u32 = 1440;
+
+    /// Whether a timestamp's time of day lies in the window.
+    pub fn contains(&self, ts: Timestamp) -> bool {
+        const NANOS_PER_MINUTE: i64 = 60 * crate::model::time::NANOS_PER_SEC;
+        let of_day = ts.0.rem_euclid(crate::model::time::NANOS_PER_DAY);
+        let start = i64::from(self.start_minute) * NANOS_PER_MINUTE;
+        let end = i64::from(self.end_minute) * NANOS_PER_MINUTE;
+        if self.start_minute <= self.end_minute {
+            start <= of_day && of_day < end
+        } else {
+            of_day >= start || of_day < end
+        }
+    }
+
+    /// Reads `HH:MM-HH:MM` (`00:00`..`23:59`, and `24:00` as an end). `None` when the
+    /// text is not that, or the window is empty (start equal to end).
+    pub fn parse(text: &str) -> Option<Self> {
+        fn minute(text: &str, end: bool) -> Option<u32> {
+            let bytes = text.as_bytes();
+            if bytes.len() != 5 || bytes[2] != b':' {
+                return None;
+            }
+            let digits = |s: &str| {
+                (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.parse::<u32>().ok())
+                    .flatten()
+            };
+            let (h, m) = (digits(&text[..2])?, digits(&text[3..])?);
+            match (h, m) {
+                (24, 0) if end => Some(TradingHours::MINUTES_PER_DAY),
+                (0..=23, 0..=59) => Some(h * 60 + m),
+                _ => None,
+            }
+        }
+        let (start, end) = text.trim().split_once('-')?;
+        let hours = TradingHours {
+            start_minute: minute(start.trim(), false)?,
+            end_minute: minute(end.trim(), true)?,
+        };
+        (hours.start_minute != hours.end_minute).then_some(hours)
+    }
+}
+
+impl std::fmt::Display for TradingHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+        write!(f, "{}-{}", hm(self.start_minute), hm(self.end_minute))
+    }
+}
+
+/// Written as its text, `"09:30-16:00"`.
+impl Serialize for TradingHours {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }

@@ -11,6 +11,7 @@ use super::config::{
     PriceClamp, Routing, Scenario, SizingConfig, SlippageConfig, SmaMode, Spread, StrategyConfig, VenueConfig,
     VenueSpec,
 };
+use super::config::{RiskConfig, TradingHours};
 use super::error::{FieldError, ScenarioErrors};
 use super::tree::{self, Entry, Found, Kind, Lines, Node, Origin};
 use crate::model::{Calendar, Instrument, Timestamp};
@@ -90,6 +91,7 @@ const TOP_FIELDS: &[&str] = &[
     "venue",
     "venues",
     "execution",
+    "risk",
 ];
 const INSTRUMENT_FIELDS: &[&str] = &[
     "symbol",
@@ -122,6 +124,23 @@ const VENUE_FIELDS: &[&str] = &[
     "price_clamp",
     "routing",
 ];
+const RISK_FIELDS: &[&str] = &[
+    "max_position_qty",
+    "max_position_notional",
+    "max_gross_exposure",
+    "max_open_positions",
+    "max_order_qty",
+    "max_order_notional",
+    "price_band_bps",
+    "check_buying_power",
+    "daily_loss_limit",
+    "max_drawdown",
+    "max_orders_per_minute",
+    "trading_hours",
+    "kill_switch_at",
+];
+/// Largest count limit in `[risk]` (open positions, orders per minute).
+const MAX_RISK_COUNT: i64 = 1_000_000;
 const VENUE_SPEC_FIELDS: &[&str] = &[
     "name",
     "symbols",
@@ -510,6 +529,7 @@ impl Cx {
             let shared = shared.clone().unwrap_or_default();
             self.check_data_spreads(t, instruments, &shared, venues.as_deref().unwrap_or_default());
         }
+        let risk = self.optional(t, "risk", Cx::risk);
 
         let name = name?;
         Some(Scenario {
@@ -529,6 +549,7 @@ impl Cx {
             venue: venue?.unwrap_or_default(),
             venues: venues?.unwrap_or_default(),
             execution: execution?.unwrap_or_default(),
+            risk: risk?.unwrap_or_default(),
             source_dir: self.base.clone(),
         })
     }
@@ -762,6 +783,54 @@ impl Cx {
             slippage_noise_bps: slippage_noise_bps?.unwrap_or(defaults.slippage_noise_bps),
             price_clamp: price_clamp?.unwrap_or(defaults.price_clamp),
             routing: routing?.unwrap_or(defaults.routing),
+        })
+    }
+
+    /// `[risk]`: the pre-trade risk guard's limits, each optional. Writing the section
+    /// turns the buying-power check on unless `check_buying_power = false`.
+    fn risk(&mut self, path: &str, node: &Node) -> Option<RiskConfig> {
+        let t = self.table(path, node)?;
+        self.reject_unknown(t, RISK_FIELDS, None);
+        let positive = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::Positive);
+        let fraction = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::Fraction);
+        let count = |cx: &mut Cx, path: &str, node: &Node| cx.integer_in(path, node, 1, MAX_RISK_COUNT);
+        let max_position_qty = self.optional(t, "max_position_qty", positive);
+        let max_position_notional = self.optional(t, "max_position_notional", positive);
+        let max_gross_exposure = self.optional(t, "max_gross_exposure", positive);
+        let max_open_positions = self.optional(t, "max_open_positions", count);
+        let max_order_qty = self.optional(t, "max_order_qty", positive);
+        let max_order_notional = self.optional(t, "max_order_notional", positive);
+        let price_band_bps = self.optional(t, "price_band_bps", |cx, path, node| cx.decimal(path, node, Bound::Bps));
+        let check_buying_power = self.optional(t, "check_buying_power", Cx::boolean);
+        let daily_loss_limit = self.optional(t, "daily_loss_limit", fraction);
+        let max_drawdown = self.optional(t, "max_drawdown", fraction);
+        let max_orders_per_minute = self.optional(t, "max_orders_per_minute", count);
+        let trading_hours = self.optional(t, "trading_hours", |cx, path, node| {
+            let text = cx.string(path, node)?;
+            let hours = TradingHours::parse(&text);
+            if hours.is_none() {
+                let message = format!(
+                    "expected \"HH:MM-HH:MM\" (00:00 to 23:59, 24:00 as an end; start and end differ), found {text:?}"
+                );
+                cx.error(path, node.origin, message);
+            }
+            hours
+        });
+        let kill_switch_at = self.optional(t, "kill_switch_at", Cx::timestamp);
+        Some(RiskConfig {
+            max_position_qty: max_position_qty?,
+            max_position_notional: max_position_notional?,
+            max_gross_exposure: max_gross_exposure?,
+            max_open_positions: max_open_positions?.map(|n| n as usize),
+            max_order_qty: max_order_qty?,
+            max_order_notional: max_order_notional?,
+            price_band_bps: price_band_bps?,
+            check_buying_power: check_buying_power?.unwrap_or(true),
+            daily_loss_limit: daily_loss_limit?,
+            max_drawdown: max_drawdown?,
+            max_orders_per_minute: max_orders_per_minute?.map(|n| n as u32),
+            trading_hours: trading_hours?,
+            kill_switch_at: kill_switch_at?,
         })
     }
 
