@@ -80,6 +80,7 @@ fn bars() -> Vec<slipstream::model::Bar> {
 fn run_pipeline(data: &[Vec<slipstream::model::Bar>], venue: &VenueConfig) -> usize {
     let instruments = [Instrument::equity("SYN")];
     let simulation = Simulation {
+        risk: &Default::default(),
         execution: Default::default(),
         spreads: &[],
         venues: &[],
@@ -107,6 +108,7 @@ fn report_memory() {
         let venue = VenueConfig::default();
         let data = vec![bars];
         let simulation = Simulation {
+            risk: &Default::default(),
             execution: Default::default(),
             spreads: &[],
             venues: &[],

@@ -77,6 +77,7 @@ fn run_case(case_name: &str) {
     let venue = VenueConfig::default();
     let cash = dec(case.cash);
     let simulation = Simulation {
+        risk: &Default::default(),
         execution: Default::default(),
         spreads: &[],
         venues: &[],

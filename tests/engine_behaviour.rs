@@ -391,6 +391,7 @@ fn a_part_below_the_minimum_quantity_waits_for_a_bigger_bar() {
     };
     let entry = signal(Intent::Long);
     let simulation = slipstream::backtest::Simulation {
+        risk: &Default::default(),
         execution: Default::default(),
         spreads: &[],
         venues: &[],

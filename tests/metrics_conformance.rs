@@ -227,6 +227,7 @@ fn compute_metrics_on_the_decimal_curve_matches_too() {
             })
             .collect();
         let outcome = RunOutcome {
+            risk: Default::default(),
             execution: Default::default(),
             routes: Default::default(),
             strategy: "sma_cross".to_string(),

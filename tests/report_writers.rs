@@ -130,6 +130,7 @@ fn fill(order_id: u64, side: Side, d: i64, qty: Decimal, before: Decimal, px: De
 
 fn main_outcome() -> RunOutcome {
     RunOutcome {
+        risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
         strategy: "sma_cross".to_string(),
@@ -232,6 +233,7 @@ fn main_outcome() -> RunOutcome {
 fn benchmark_outcome() -> RunOutcome {
     let closes = [dec!(100), dec!(100), dec!(104), dec!(102), dec!(98), dec!(99)];
     RunOutcome {
+        risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
         strategy: "buy_and_hold".to_string(),
@@ -621,6 +623,7 @@ fn summary_has_the_headline_numbers() {
 fn an_empty_run_still_writes_a_report() {
     let mut result = run(FillTiming::NextOpen, false);
     result.main = RunOutcome {
+        risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
         strategy: "sma_cross".to_string(),
@@ -675,6 +678,7 @@ fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
         })
         .collect();
     RunOutcome {
+        risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
         strategy: strategy.to_string(),

@@ -65,6 +65,7 @@ fn run(
     let data = vec![bars];
     let spreads = vec![spreads];
     let simulation = Simulation {
+        risk: &Default::default(),
         execution: Default::default(),
         instruments: &instruments,
         bars: &data,
@@ -315,6 +316,7 @@ fn run_all_cash(venues: &[VenueSpec], shared: &VenueConfig, plan: Vec<(usize, us
     let instruments = vec![Instrument::equity("S0")];
     let data = vec![flat_bars(6)];
     let simulation = Simulation {
+        risk: &Default::default(),
         execution: Default::default(),
         instruments: &instruments,
         bars: &data,

@@ -98,6 +98,7 @@ fn run(orders: Vec<Order>, fills: Vec<Fill>, interval_secs: f64) -> RunResult {
         periods_per_year_source: "calendar",
         data_files: vec![data_file("AAA", interval_secs), data_file("BBB", interval_secs)],
         main: RunOutcome {
+            risk: Default::default(),
             execution: Default::default(),
             routes: Default::default(),
             strategy: "by_hand".to_string(),

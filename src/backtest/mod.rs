@@ -12,7 +12,9 @@ use crate::data::{self, DataError};
 use crate::engine::{Command, Engine, EngineFault, SkippedSignal};
 use crate::execution::Executor;
 use crate::model::{Bar, Instrument, Timestamp};
-use crate::scenario::{ExecutionConfig, FillTiming, Scenario, SizingConfig, StrategyConfig, VenueConfig, VenueSpec};
+use crate::scenario::{
+    ExecutionConfig, FillTiming, RiskConfig, Scenario, SizingConfig, StrategyConfig, VenueConfig, VenueSpec,
+};
 use crate::strategy::{BuyAndHold, SignalsError, SignalsFile, SmaCross, Strategy};
 use rayon::prelude::*;
 use result::{DataFileInfo, RunOutcome, RunResult};
@@ -107,6 +109,8 @@ pub struct Simulation<'a> {
     pub venues: &'a [VenueSpec],
     /// How orders are worked (`market`: as they are).
     pub execution: ExecutionConfig,
+    /// Pre-trade risk limits (none by default).
+    pub risk: &'a RiskConfig,
     pub sizing: SizingConfig,
     pub cash: Decimal,
     /// Seeds the venue's random slippage component.
@@ -142,6 +146,7 @@ impl Simulation<'_> {
         engine.reserve_equity_points(self.bars.iter().map(Vec::len).max().unwrap_or(0));
         let mut venue = Executor::new(
             self.execution,
+            self.risk,
             self.venue,
             self.venues,
             self.instruments.to_vec(),
@@ -153,6 +158,7 @@ impl Simulation<'_> {
         let mut bars_done = 0usize;
         let mut next_report = PROGRESS_EVERY_BARS;
         while let Some(ts) = next_timestamp(self.bars, &cursor) {
+            venue.on_time(ts, &engine);
             for (symbol, bars) in self.bars.iter().enumerate() {
                 let Some(bar) = bars.get(cursor[symbol]).filter(|b| b.ts == ts) else {
                     continue;
@@ -185,7 +191,7 @@ impl Simulation<'_> {
             carry_out(&mut engine, &mut venue, &mut commands, last_ts);
         }
         let (mut outcome, skipped) = engine.finish().map_err(BacktestError::Engine)?;
-        (outcome.routes, outcome.execution) = venue.into_logs();
+        (outcome.routes, outcome.execution, outcome.risk) = venue.into_logs();
         Ok((outcome, skipped))
     }
 }
@@ -250,6 +256,7 @@ pub fn run_with_data(
         venue: &scenario.venue,
         venues: &scenario.venues,
         execution: scenario.execution,
+        risk: &scenario.risk,
         sizing: scenario.sizing,
         cash: scenario.cash,
         seed: scenario.seed,

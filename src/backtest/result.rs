@@ -87,6 +87,8 @@ pub struct RunOutcome {
     pub routes: RouteLog,
     /// Parents worked by an execution algorithm, and their children.
     pub execution: ExecutionLog,
+    /// The risk guard's rejections and trading-state changes.
+    pub risk: crate::risk::RiskLog,
 }
 
 /// Everything the reports need.

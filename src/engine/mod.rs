@@ -19,7 +19,7 @@ use crate::portfolio::Portfolio;
 use crate::scenario::SizingConfig;
 use crate::sizing;
 use crate::strategy::{Intent, Signal, Strategy, StrategyContext};
-use crate::venue::{RouteLog, VenueEvent, VenueListener};
+use crate::venue::{Account, RouteLog, VenueEvent, VenueListener};
 use rust_decimal::Decimal;
 
 /// What the engine asks its driver to do.
@@ -201,6 +201,7 @@ impl Engine {
             notes: self.strategy.notes(),
             routes: RouteLog::default(),
             execution: crate::execution::ExecutionLog::default(),
+            risk: crate::risk::RiskLog::default(),
         };
         Ok((outcome, self.skipped))
     }
@@ -513,6 +514,25 @@ fn entry_kind(signal: &Signal) -> OrderKind {
 impl VenueListener for Engine {
     fn buying_power(&self) -> Decimal {
         self.portfolio.buying_power()
+    }
+
+    fn account(&self, exclude: &[OrderId]) -> Account {
+        let n = self.instruments.len();
+        let mut working = vec![Decimal::ZERO; n];
+        for (symbol, ids) in self.working.iter().enumerate() {
+            for &id in ids.iter().filter(|id| !exclude.contains(id)) {
+                let order = self.order(id);
+                // An all-cash order's size is unknown until it fills: it counts as none.
+                working[symbol] += order.side.sign() * order.remaining().unwrap_or_default();
+            }
+        }
+        Account {
+            equity: self.portfolio.equity(),
+            buying_power: self.portfolio.buying_power(),
+            positions: (0..n).map(|s| self.portfolio.position(s).qty).collect(),
+            marks: (0..n).map(|s| self.portfolio.mark_px(s)).collect(),
+            working,
+        }
     }
 
     fn on_venue_event(&mut self, event: VenueEvent) {

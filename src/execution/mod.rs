@@ -22,8 +22,10 @@ use crate::model::{
     Bar, Fill, Instrument, Order, OrderEvent, OrderId, OrderKind, OrderQty, OrderStatus, SymbolId, TimeInForce,
     Timestamp,
 };
+use crate::risk::{OrderCheck, RiskGuard, RiskLog};
+use crate::scenario::RiskConfig;
 use crate::scenario::{ExecutionConfig, VenueConfig, VenueSpec};
-use crate::venue::{RouteLog, Router, VenueEvent, VenueListener};
+use crate::venue::{Account, RouteLog, Router, VenueEvent, VenueListener};
 use algo::{Action, Algo, ParentView};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -99,6 +101,8 @@ enum ChildNews {
 pub struct Executor {
     config: ExecutionConfig,
     router: Router,
+    /// The pre-trade risk guard; `None` when the scenario sets no limit.
+    risk: Option<RiskGuard>,
     instruments: Vec<Instrument>,
     /// Working parents by id.
     parents: BTreeMap<OrderId, Working>,
@@ -115,16 +119,19 @@ pub struct Executor {
 impl Executor {
     pub fn new(
         config: ExecutionConfig,
+        risk: &RiskConfig,
         shared: &VenueConfig,
         venues: &[VenueSpec],
         instruments: Vec<Instrument>,
         seed: u64,
     ) -> Self {
         let n = instruments.len();
+        let risk = Some(RiskGuard::new(risk.clone(), &instruments)).filter(|g| !g.is_inactive());
         let keep_history = matches!(config, ExecutionConfig::Vwap { .. });
         Executor {
             config,
             router: Router::new(shared, venues, instruments.clone(), seed),
+            risk,
             instruments,
             parents: BTreeMap::new(),
             child_parent: BTreeMap::new(),
@@ -144,11 +151,57 @@ impl Executor {
         self.config == ExecutionConfig::Market
     }
 
-    /// The route log and the execution log, for the reports.
-    pub fn into_logs(mut self) -> (RouteLog, ExecutionLog) {
+    /// The route log, the execution log and the risk log, for the reports.
+    pub fn into_logs(mut self) -> (RouteLog, ExecutionLog, RiskLog) {
         let children = std::mem::take(&mut self.children);
         self.log.children = children.into_values().collect();
-        (self.router.into_log(), self.log)
+        let risk = self.risk.map(RiskGuard::into_log).unwrap_or_default();
+        (self.router.into_log(), self.log, risk)
+    }
+
+    /// A new bar timestamp begins: the risk guard rolls its day and applies its loss,
+    /// drawdown and kill-switch rules to the account as of the last close.
+    pub fn on_time(&mut self, ts: Timestamp, engine: &dyn VenueListener) {
+        if let Some(guard) = self.risk.as_mut() {
+            let account = engine.account(&[]);
+            guard.on_time(ts, &account.view());
+        }
+    }
+
+    /// The risk guard's verdict on `order` (quantity `qty`), leaving `exclude` out of the
+    /// working orders; `Ok` without a guard.
+    fn risk_check(
+        &mut self,
+        order: &Order,
+        qty: Decimal,
+        now: Timestamp,
+        exclude: &[OrderId],
+        engine: &dyn VenueListener,
+    ) -> Result<(), String> {
+        let Some(guard) = self.risk.as_mut() else {
+            return Ok(());
+        };
+        let account = engine.account(exclude);
+        let check = OrderCheck {
+            order_id: order.id,
+            symbol: order.symbol,
+            side: order.side,
+            qty,
+            limit_px: order.kind.limit_px(),
+            ts: now,
+        };
+        guard
+            .check(&check, &account.view())
+            .map_err(|r| format!("risk {}: {}", r.code.as_str(), r.message))
+    }
+
+    /// An order's quantity for a risk check: an all-cash order's is estimated from the
+    /// buying power at the decision price.
+    fn check_qty(&self, order: &Order, engine: &dyn VenueListener) -> Decimal {
+        match order.qty {
+            OrderQty::Units(q) => q - order.filled_qty,
+            OrderQty::AllCash => self.all_cash_qty(order, engine),
+        }
     }
 
     pub fn has_working(&self) -> bool {
@@ -209,7 +262,23 @@ impl Executor {
     /// A new order from the engine.
     pub fn submit(&mut self, order: &Order, now: Timestamp, engine: &mut dyn VenueListener) {
         let protective = matches!(order.reason, "stop_loss" | "take_profit");
-        if self.passthrough() || protective {
+        let direct = self.passthrough() || protective;
+        // What goes to a venue is checked: an order sent as it is here, a worked
+        // parent's children one by one (so order-size limits apply to the children).
+        if direct && self.risk.is_some() {
+            // The order itself and its one-cancels-other sibling count as one position change.
+            let exclude = [order.id, order.oco.unwrap_or(order.id)];
+            let qty = self.check_qty(order, engine);
+            if let Err(reason) = self.risk_check(order, qty, now, &exclude, engine) {
+                engine.on_venue_event(VenueEvent::Rejected {
+                    order_id: order.id,
+                    ts: now,
+                    reason,
+                });
+                return;
+            }
+        }
+        if direct {
             self.router.submit(order, now, engine);
             return;
         }
@@ -423,6 +492,18 @@ impl Executor {
         self.log.parents[working.record].children.push(id);
         self.child_parent.insert(id, parent);
         self.children.insert(id, child.clone());
+        // Each child is checked on its own; its parent stands aside in the working orders.
+        if let Err(reason) = self.risk_check(&child, qty, now, &[parent], engine) {
+            if let Some(w) = self.parents.get_mut(&parent) {
+                w.live.remove(&id);
+            }
+            if let Some(c) = self.children.get_mut(&id) {
+                let _ = c.apply(OrderEvent::Reject, now);
+                c.note = Some(reason.clone());
+            }
+            self.news.push(ChildNews::Rejected { child: id, reason });
+            return;
+        }
         let mut relay = Relay {
             parents: &mut self.parents,
             child_parent: &self.child_parent,
@@ -521,6 +602,10 @@ struct Relay<'a> {
 impl VenueListener for Relay<'_> {
     fn buying_power(&self) -> Decimal {
         self.engine.buying_power()
+    }
+
+    fn account(&self, exclude: &[OrderId]) -> Account {
+        self.engine.account(exclude)
     }
 
     fn on_venue_event(&mut self, event: VenueEvent) {

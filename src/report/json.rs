@@ -29,8 +29,17 @@ struct ReportJson<'a> {
     routing: RoutingSummary,
     /// How the parent orders were worked (per parent: `parent_orders.csv`).
     execution: ExecutionSummary,
+    /// The risk guard's rejections (with counts by reason code) and trading-state changes.
+    risk: RiskJson<'a>,
     warnings: &'a [String],
     files: &'a [&'a str],
+}
+
+#[derive(Serialize)]
+struct RiskJson<'a> {
+    rejections_by_code: Vec<(&'static str, usize)>,
+    #[serde(flatten)]
+    log: &'a crate::risk::RiskLog,
 }
 
 /// The scenario as run, with its paths made machine-independent (see [`display_path`]).
@@ -88,6 +97,16 @@ pub fn render_json_with_slippage(
         slippage,
         routing: routing_summary(result),
         execution: execution_summary(result, &parent_rows(result)),
+        risk: RiskJson {
+            rejections_by_code: result
+                .main
+                .risk
+                .counts_by_code()
+                .into_iter()
+                .map(|(code, n)| (code.as_str(), n))
+                .collect(),
+            log: &result.main.risk,
+        },
         warnings: &result.warnings,
         files,
     };

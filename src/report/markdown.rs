@@ -282,6 +282,9 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
     super::routing::routing_markdown(&mut out, result, &super::routing::routing_summary(result));
     let parents = super::parents::parent_rows(result);
     super::parents::execution_markdown(&mut out, &super::parents::execution_summary(result, &parents));
+    if !result.scenario.risk.is_empty() {
+        crate::risk::render_markdown_section(&result.main.risk, &mut out);
+    }
 
     out.push_str("\n## Charts\n\n![Equity over time](equity.svg)\n\n![Drawdown over time](drawdown.svg)\n");
 

@@ -88,6 +88,37 @@ pub trait VenueListener {
     /// positions).
     fn buying_power(&self) -> Decimal;
     fn on_venue_event(&mut self, event: VenueEvent);
+    /// The account as a pre-trade risk check sees it, leaving the orders in `exclude` out
+    /// of the working quantities (the order being checked, its sibling, its parent).
+    fn account(&self, exclude: &[OrderId]) -> Account {
+        let _ = exclude;
+        Account::default()
+    }
+}
+
+/// The account's state for the risk guard: owned, so the guard can borrow it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Account {
+    pub equity: Decimal,
+    pub buying_power: Decimal,
+    /// Signed position per symbol.
+    pub positions: Vec<Decimal>,
+    /// Last close per symbol.
+    pub marks: Vec<Decimal>,
+    /// Signed unfilled quantity of the working orders per symbol.
+    pub working: Vec<Decimal>,
+}
+
+impl Account {
+    pub fn view(&self) -> crate::risk::AccountView<'_> {
+        crate::risk::AccountView {
+            equity: self.equity,
+            buying_power: self.buying_power,
+            positions: &self.positions,
+            marks: &self.marks,
+            working: &self.working,
+        }
+    }
 }
 
 /// An order as the venue works it.

@@ -6,7 +6,7 @@ use slipstream::backtest::Simulation;
 use slipstream::backtest::result::RunOutcome;
 use slipstream::engine::SkippedSignal;
 use slipstream::model::{Bar, Instrument, SymbolId, Timestamp};
-use slipstream::scenario::{ExecutionConfig, SizingConfig, VenueConfig, VenueSpec};
+use slipstream::scenario::{ExecutionConfig, RiskConfig, SizingConfig, VenueConfig, VenueSpec};
 use slipstream::strategy::{Signal, Strategy, StrategyContext};
 use std::str::FromStr;
 
@@ -69,6 +69,34 @@ pub fn simulate(
     simulate_venues(data, venue, &[], sizing, cash, plan)
 }
 
+/// As [`simulate`], with pre-trade risk limits and an execution algorithm.
+pub fn simulate_risk(
+    data: &[Vec<Bar>],
+    risk: &RiskConfig,
+    execution: ExecutionConfig,
+    sizing: SizingConfig,
+    cash: &str,
+    plan: Vec<(SymbolId, usize, Signal)>,
+) -> (RunOutcome, Vec<SkippedSignal>) {
+    let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
+    let venue = VenueConfig::default();
+    let simulation = Simulation {
+        instruments: &instruments,
+        bars: data,
+        spreads: &[],
+        venue: &venue,
+        venues: &[],
+        execution,
+        risk,
+        sizing,
+        cash: d(cash),
+        seed: 0,
+    };
+    simulation
+        .run("scripted", Box::new(Scripted::new(data.len(), plan)))
+        .unwrap()
+}
+
 /// As [`simulate`], working every order with `execution`.
 pub fn simulate_algo(
     data: &[Vec<Bar>],
@@ -80,6 +108,7 @@ pub fn simulate_algo(
 ) -> (RunOutcome, Vec<SkippedSignal>) {
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let simulation = Simulation {
+        risk: &Default::default(),
         instruments: &instruments,
         bars: data,
         spreads: &[],
@@ -106,6 +135,7 @@ pub fn simulate_venues(
 ) -> (RunOutcome, Vec<SkippedSignal>) {
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let simulation = Simulation {
+        risk: &Default::default(),
         execution: Default::default(),
         instruments: &instruments,
         bars: data,

@@ -1,0 +1,209 @@
+//! The risk guard in the loop: orders it refuses never reach a venue, every refusal is
+//! on the order with its reason code, and the trading state holds across the run.
+
+mod common;
+
+use common::{DAY_NS, bars, d, simulate_risk};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use slipstream::model::{OrderStatus, Timestamp};
+use slipstream::risk::{RejectCode, TradingState};
+use slipstream::scenario::{ExecutionConfig, RiskConfig, SizingConfig};
+use slipstream::strategy::{Intent, Signal};
+
+fn rising(n: usize) -> Vec<slipstream::model::Bar> {
+    let rows: Vec<(String, String, String, String)> = (0..n)
+        .map(|i| {
+            let p = 100 + i;
+            (p.to_string(), (p + 1).to_string(), (p - 1).to_string(), p.to_string())
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(a, b, c, e)| (a.as_str(), b.as_str(), c.as_str(), e.as_str()))
+        .collect();
+    bars(&refs)
+}
+
+fn fixed(qty: &str) -> SizingConfig {
+    SizingConfig::FixedQty { qty: d(qty) }
+}
+
+#[test]
+fn an_order_over_the_size_limit_is_rejected_with_its_code_and_never_trades() {
+    let risk = RiskConfig {
+        max_order_qty: Some(d("50")),
+        ..RiskConfig::default()
+    };
+    let plan = vec![(0, 0, Signal::new(0, Intent::Long))];
+    let (out, _) = simulate_risk(
+        &[rising(4)],
+        &risk,
+        ExecutionConfig::Market,
+        fixed("100"),
+        "100000",
+        plan,
+    );
+    assert_eq!(out.orders[0].status, OrderStatus::Rejected);
+    let note = out.orders[0].note.as_deref().unwrap();
+    assert!(note.starts_with("risk max_order_qty:"), "{note}");
+    assert!(out.fills.is_empty());
+    assert_eq!(out.risk.counts_by_code(), [(RejectCode::MaxOrderQty, 1)]);
+}
+
+#[test]
+fn after_the_kill_switch_nothing_new_reaches_the_venue() {
+    let risk = RiskConfig {
+        kill_switch_at: Some(Timestamp((10_957 + 3) * DAY_NS)),
+        ..RiskConfig::default()
+    };
+    let plan = vec![
+        (0, 0, Signal::new(0, Intent::Long)),
+        (0, 4, Signal::new(0, Intent::Flat)),
+        (0, 5, Signal::new(0, Intent::Short)),
+    ];
+    let (out, _) = simulate_risk(
+        &[rising(8)],
+        &risk,
+        ExecutionConfig::Market,
+        fixed("10"),
+        "100000",
+        plan,
+    );
+    // The entry before the switch fills; the exit and the short after it are refused.
+    assert_eq!(out.fills.len(), 1);
+    let refused: Vec<&str> = out.orders[1..]
+        .iter()
+        .map(|o| o.note.as_deref().unwrap_or(""))
+        .collect();
+    assert!(refused.iter().all(|n| n.starts_with("risk halted")), "{refused:?}");
+    assert_eq!(out.risk.final_state, TradingState::Halted);
+    assert_eq!(out.risk.state_changes.len(), 1);
+}
+
+#[test]
+fn children_are_checked_one_by_one_and_a_refused_child_ends_its_parent() {
+    let twap = ExecutionConfig::Twap {
+        duration_secs: 2 * 86_400,
+        slices: 2,
+        limit_offset_bps: None,
+    };
+    let plan = vec![(0, 0, Signal::new(0, Intent::Long))];
+    // A 100-share parent in children of 50 under a 60-share order limit: each child
+    // passes, though the parent as a whole would not.
+    let risk = RiskConfig {
+        max_order_qty: Some(d("60")),
+        ..RiskConfig::default()
+    };
+    let (out, _) = simulate_risk(&[rising(5)], &risk, twap, fixed("100"), "100000", plan.clone());
+    assert_eq!(
+        (out.orders[0].status, out.orders[0].filled_qty),
+        (OrderStatus::Filled, d("100"))
+    );
+    // Under a 40-share limit the first child is refused: it never reaches the venue and
+    // the parent ends with the reason.
+    let risk = RiskConfig {
+        max_order_qty: Some(d("40")),
+        ..RiskConfig::default()
+    };
+    let (out, _) = simulate_risk(&[rising(5)], &risk, twap, fixed("100"), "100000", plan);
+    let parent = &out.orders[0];
+    assert_eq!(
+        (parent.status, parent.filled_qty),
+        (OrderStatus::Cancelled, Decimal::ZERO)
+    );
+    assert!(
+        parent.note.as_deref().unwrap().contains("risk max_order_qty"),
+        "{:?}",
+        parent.note
+    );
+    assert_eq!(out.execution.children[0].status, OrderStatus::Rejected);
+    assert!(out.fills.is_empty());
+}
+
+#[test]
+fn the_daily_loss_limit_lets_exits_through_and_refuses_entries() {
+    // A long position loses 20% on day 2; the next decisions are an exit (allowed while
+    // reducing) and, in a second run, a new entry in the other direction (refused).
+    let data = vec![bars(&[
+        ("100", "100", "100", "100"),
+        ("100", "100", "100", "100"),
+        ("80", "80", "80", "80"),
+        ("80", "80", "80", "80"),
+        ("80", "80", "80", "80"),
+    ])];
+    let risk = RiskConfig {
+        daily_loss_limit: Some(d("0.05")),
+        ..RiskConfig::default()
+    };
+    let exit = vec![
+        (0, 0, Signal::new(0, Intent::Long)),
+        (0, 3, Signal::new(0, Intent::Flat)),
+    ];
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("500"), "10000", exit);
+    assert_eq!(out.orders[1].status, OrderStatus::Filled, "the exit reduces exposure");
+    assert!(out.risk.state_changes.iter().any(|c| c.to == TradingState::Reducing));
+
+    let flip = vec![
+        (0, 0, Signal::new(0, Intent::Long)),
+        (0, 3, Signal::new(0, Intent::Target(d("-500")))),
+    ];
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("500"), "10000", flip);
+    let target = &out.orders[1];
+    assert_eq!(target.status, OrderStatus::Rejected, "a flip to short adds exposure");
+    assert!(target.note.as_deref().unwrap().starts_with("risk reducing"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Whatever the script: a rejected order never fills, and once the kill switch has
+    /// halted trading no order decided after it fills.
+    #[test]
+    fn refused_and_halted_orders_never_reach_the_venue(
+        seed in 0u64..10_000,
+        kill_day in 1i64..30,
+        script in prop::collection::vec((0usize..40, 0u8..4), 1..15),
+        max_qty in 5i64..40,
+        twap in any::<bool>(),
+    ) {
+        let bars = slipstream::data::synth_bars(&slipstream::data::SynthParams {
+            bars: 40, seed, interval_secs: 86_400, vol_per_bar: 0.02, ..Default::default()
+        });
+        let kill = Timestamp(bars[0].ts.0 + kill_day * DAY_NS);
+        let risk = RiskConfig {
+            max_order_qty: Some(Decimal::from(max_qty)),
+            kill_switch_at: Some(kill),
+            ..RiskConfig::default()
+        };
+        let plan: Vec<_> = script.iter().map(|&(bar, intent)| {
+            let intent = match intent { 0 => Intent::Long, 1 => Intent::Short, 2 => Intent::Flat, _ => Intent::Target(d("15")) };
+            (0, bar, Signal::new(0, intent))
+        }).collect();
+        let execution = if twap {
+            ExecutionConfig::Twap { duration_secs: 3 * 86_400, slices: 3, limit_offset_bps: None }
+        } else {
+            ExecutionConfig::Market
+        };
+        let (out, _) = simulate_risk(&[bars], &risk, execution, fixed("20"), "1000000", plan);
+        for order in &out.orders {
+            let filled = out.fills.iter().any(|f| f.order_id == order.id);
+            if order.status == OrderStatus::Rejected {
+                prop_assert!(!filled, "rejected order {} filled", order.id);
+            }
+            if order.decision_ts >= kill {
+                prop_assert!(!filled, "order {} decided after the kill switch filled", order.id);
+            }
+        }
+        for child in &out.execution.children {
+            if child.decision_ts >= kill {
+                prop_assert!(!out.execution.child_fills.iter().any(|f| f.order_id == child.id));
+            }
+            if child.status == OrderStatus::Rejected {
+                prop_assert!(!out.execution.child_fills.iter().any(|f| f.order_id == child.id));
+            }
+        }
+        let count: usize = out.risk.counts_by_code().iter().map(|(_, n)| n).sum();
+        prop_assert_eq!(count, out.risk.rejections.len());
+    }
+}
