@@ -207,3 +207,39 @@ proptest! {
         prop_assert_eq!(count, out.risk.rejections.len());
     }
 }
+
+/// A bracket whose take-profit the guard refuses (too far from the price for the band)
+/// does not stay half protected: the stop is cancelled and the position is closed.
+#[test]
+fn a_bracket_leg_that_cannot_be_placed_flattens_the_position() {
+    let risk = RiskConfig {
+        price_band_bps: Some(d("500")),
+        ..RiskConfig::default()
+    };
+    let signal = Signal {
+        stop_loss: Some(d("99")),
+        take_profit: Some(d("150")),
+        ..Signal::new(0, Intent::Long)
+    };
+    let (out, _) = simulate_risk(
+        &[rising(6)],
+        &risk,
+        ExecutionConfig::Market,
+        fixed("10"),
+        "100000",
+        vec![(0, 0, signal)],
+    );
+    let by_reason = |r: &str| out.orders.iter().find(|o| o.reason == r).unwrap();
+    assert_eq!(by_reason("take_profit").status, OrderStatus::Rejected);
+    assert!(
+        by_reason("take_profit")
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("risk price_band")
+    );
+    assert_eq!(by_reason("stop_loss").status, OrderStatus::Cancelled);
+    assert_eq!(by_reason("bracket_flatten").status, OrderStatus::Filled);
+    let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
+    assert_eq!(position, Decimal::ZERO);
+}

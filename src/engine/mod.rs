@@ -419,6 +419,42 @@ impl Engine {
         }
     }
 
+    /// A bracket whose protective leg could not be placed does not leave the position
+    /// naked: the other leg is cancelled and the position is closed at market.
+    fn flatten_unprotected(&mut self, leg: OrderId, sibling: Option<OrderId>, ts: Timestamp) {
+        let symbol = self.order(leg).symbol;
+        if let Some(sibling) = sibling
+            && self.working[symbol].contains(&sibling)
+        {
+            self.outbox.push(Command::Cancel {
+                symbol,
+                order_id: sibling,
+                reason: "the other leg of the bracket could not be placed",
+            });
+        }
+        let held = self.portfolio.position(symbol).qty;
+        let flattening = self.working[symbol]
+            .iter()
+            .any(|&id| self.order(id).reason == "bracket_flatten");
+        if held.is_zero() || flattening {
+            return;
+        }
+        let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
+        let mut exit = NewOrder::new(
+            symbol,
+            side,
+            OrderKind::Market,
+            OrderQty::Units(held.abs()),
+            "bracket_flatten",
+        );
+        exit.tif = TimeInForce::Gtc;
+        let decision = Decision {
+            ts,
+            px: self.portfolio.mark_px(symbol),
+        };
+        self.new_order(exit, decision);
+    }
+
     fn on_fill(&mut self, fill: Fill) {
         let id = fill.order_id;
         let order = self.order_mut(id);
@@ -539,7 +575,12 @@ impl VenueListener for Engine {
         match event {
             VenueEvent::Accepted { order_id, ts } => self.transition(order_id, OrderEvent::Accept, ts, None),
             VenueEvent::Rejected { order_id, ts, reason } => {
-                self.transition(order_id, OrderEvent::Reject, ts, Some(reason))
+                let leg = matches!(self.order(order_id).reason, "stop_loss" | "take_profit");
+                let sibling = self.order(order_id).oco;
+                self.transition(order_id, OrderEvent::Reject, ts, Some(reason));
+                if leg {
+                    self.flatten_unprotected(order_id, sibling, ts);
+                }
             }
             VenueEvent::Arrived {
                 order_id,
