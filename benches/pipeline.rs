@@ -18,7 +18,8 @@ use slipstream::backtest::Simulation;
 use slipstream::data::{SynthParams, load_bars, synth_bars, write_csv};
 use slipstream::model::{Calendar, Instrument};
 use slipstream::scenario::{
-    ColumnMap, DataFormat, DataSource, SizingConfig, SlippageConfig, SmaMode, Spread, VenueConfig,
+    ColumnMap, DataFormat, DataSource, ExecutionConfig, RiskConfig, SizingConfig, SlippageConfig, SmaMode, Spread,
+    VenueConfig,
 };
 use slipstream::strategy::SmaCross;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -78,16 +79,32 @@ fn bars() -> Vec<slipstream::model::Bar> {
 }
 
 fn run_pipeline(data: &[Vec<slipstream::model::Bar>], venue: &VenueConfig) -> usize {
+    run_with(
+        data,
+        venue,
+        ExecutionConfig::Market,
+        &RiskConfig::default(),
+        SizingConfig::AllCash,
+    )
+}
+
+fn run_with(
+    data: &[Vec<slipstream::model::Bar>],
+    venue: &VenueConfig,
+    execution: ExecutionConfig,
+    risk: &RiskConfig,
+    sizing: SizingConfig,
+) -> usize {
     let instruments = [Instrument::equity("SYN")];
     let simulation = Simulation {
-        risk: &Default::default(),
-        execution: Default::default(),
+        risk,
+        execution,
         spreads: &[],
         venues: &[],
         instruments: &instruments,
         bars: data,
         venue,
-        sizing: SizingConfig::AllCash,
+        sizing,
         cash: Decimal::from(100_000),
         seed: 0,
     };
@@ -159,6 +176,35 @@ fn pipeline(c: &mut Criterion) {
     };
     group.bench_function("sma_10_30_volume_share_cap", |b| {
         b.iter(|| black_box(run_pipeline(black_box(&data), &capped)))
+    });
+    // With sizing and the risk guard on (the target applies): half of equity per entry,
+    // and every order checked against size, position, exposure, buying-power, loss,
+    // drawdown and throttle limits that these runs never reach.
+    let risk = RiskConfig {
+        max_order_qty: Some(Decimal::from(1_000_000)),
+        max_position_notional: Some(Decimal::from(10_000_000)),
+        max_gross_exposure: Some(Decimal::from(10_000_000)),
+        max_open_positions: Some(5),
+        check_buying_power: true,
+        daily_loss_limit: Some(Decimal::new(5, 1)),
+        max_drawdown: Some(Decimal::new(9, 1)),
+        max_orders_per_minute: Some(100),
+        ..RiskConfig::default()
+    };
+    let half = SizingConfig::FractionOfEquity {
+        fraction: Decimal::new(5, 1),
+    };
+    group.bench_function("sma_10_30_sizing_risk", |b| {
+        b.iter(|| black_box(run_with(black_box(&data), &plain, ExecutionConfig::Market, &risk, half)))
+    });
+    // Every order worked by TWAP: five IOC slices over ten minutes of one-minute bars.
+    let twap = ExecutionConfig::Twap {
+        duration_secs: 600,
+        slices: 5,
+        limit_offset_bps: None,
+    };
+    group.bench_function("sma_10_30_twap", |b| {
+        b.iter(|| black_box(run_with(black_box(&data), &plain, twap, &RiskConfig::default(), half)))
     });
     group.finish();
 }
