@@ -86,6 +86,7 @@ fn run_pipeline(data: &[Vec<slipstream::model::Bar>], venue: &VenueConfig) -> us
         bars: data,
         venue,
         sizing: SizingConfig::AllCash,
+        periods_per_year: 252.0,
         cash: Decimal::from(100_000),
         seed: 0,
     };
@@ -112,6 +113,7 @@ fn report_memory() {
             bars: &data,
             venue: &venue,
             sizing: SizingConfig::AllCash,
+            periods_per_year: 252.0,
             cash: Decimal::from(100_000),
             seed: 0,
         };

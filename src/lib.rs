@@ -1,7 +1,7 @@
 //! slipstream: a deterministic, event-driven backtest engine.
 //!
 //! A scenario file ([`scenario`]) names data files ([`data`]), instruments, a strategy
-//! ([`strategy`]), sizing ([`sizing`]) and a simulated venue ([`venue`]). The backtest
+//! ([`strategy`]), sizing ([`sizing`], reading [`indicators`]) and a simulated venue ([`venue`]). The backtest
 //! driver ([`backtest`]) merges the bars by time and feeds them, with the venue's fills,
 //! to the pure [`engine`], which answers with orders. [`report`] turns the outcome into
 //! metrics, tables and charts. See docs/ARCHITECTURE.md for the whole picture.
@@ -10,6 +10,7 @@ pub mod backtest;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod indicators;
 pub mod model;
 pub mod portfolio;
 pub mod report;

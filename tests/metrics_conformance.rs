@@ -228,6 +228,7 @@ fn compute_metrics_on_the_decimal_curve_matches_too() {
             .collect();
         let outcome = RunOutcome {
             routes: Default::default(),
+            sizing: Vec::new(),
             strategy: "sma_cross".to_string(),
             equity,
             orders: Vec::new(),

@@ -129,6 +129,7 @@ fn fill(order_id: u64, side: Side, d: i64, qty: Decimal, before: Decimal, px: De
 fn main_outcome() -> RunOutcome {
     RunOutcome {
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: "sma_cross".to_string(),
         equity: vec![
             point(0, dec!(10000), dec!(0)),
@@ -230,6 +231,7 @@ fn benchmark_outcome() -> RunOutcome {
     let closes = [dec!(100), dec!(100), dec!(104), dec!(102), dec!(98), dec!(99)];
     RunOutcome {
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: "buy_and_hold".to_string(),
         equity: closes
             .iter()
@@ -618,6 +620,7 @@ fn an_empty_run_still_writes_a_report() {
     let mut result = run(FillTiming::NextOpen, false);
     result.main = RunOutcome {
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: "sma_cross".to_string(),
         equity: Vec::new(),
         orders: Vec::new(),
@@ -671,6 +674,7 @@ fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
         .collect();
     RunOutcome {
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: strategy.to_string(),
         equity,
         orders: Vec::new(),

@@ -97,6 +97,7 @@ fn run(orders: Vec<Order>, fills: Vec<Fill>, interval_secs: f64) -> RunResult {
         data_files: vec![data_file("AAA", interval_secs), data_file("BBB", interval_secs)],
         main: RunOutcome {
             routes: Default::default(),
+            sizing: Vec::new(),
             strategy: "by_hand".to_string(),
             equity,
             orders,

@@ -106,6 +106,9 @@ pub struct Simulation<'a> {
     /// The scenario's venues (empty: one venue by `venue` alone).
     pub venues: &'a [VenueSpec],
     pub sizing: SizingConfig,
+    /// Periods per year of the run (P), which annualises the volatility `vol_target`
+    /// sizing reads.
+    pub periods_per_year: f64,
     pub cash: Decimal,
     /// Seeds the venue's random slippage component.
     pub seed: u64,
@@ -135,7 +138,14 @@ impl Simulation<'_> {
         strategy: Box<dyn Strategy>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<(RunOutcome, Vec<SkippedSignal>), BacktestError> {
-        let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
+        let mut engine = Engine::new(
+            name,
+            self.instruments.to_vec(),
+            strategy,
+            self.sizing,
+            self.periods_per_year,
+            self.cash,
+        );
         // At least one equity point per bar of the longest series (exact for one symbol).
         engine.reserve_equity_points(self.bars.iter().map(Vec::len).max().unwrap_or(0));
         let mut venue = Router::new(self.venue, self.venues, self.instruments.to_vec(), self.seed);
@@ -233,6 +243,25 @@ pub fn run_with_data(
     progress: &mut dyn FnMut(usize),
 ) -> Result<RunResult, BacktestError> {
     let instruments: Vec<Instrument> = scenario.instruments.iter().map(|c| c.instrument.clone()).collect();
+    // The equity curve has a point per distinct timestamp, so its frequency is that of
+    // the finest series; P follows that instrument's interval and calendar. It is known
+    // before the run, as volatility-targeting sizing annualises with it.
+    let finest = (0..instruments.len())
+        .min_by(|&a, &b| {
+            data.files[a]
+                .bar_interval_secs
+                .total_cmp(&data.files[b].bar_interval_secs)
+        })
+        .unwrap_or(0);
+    let (periods_per_year, periods_per_year_source) = match scenario.periods_per_year {
+        Some(p) => (p, "scenario"),
+        None => (
+            instruments[finest]
+                .calendar
+                .periods_per_year(data.files[finest].bar_interval_secs.max(1.0)),
+            "calendar",
+        ),
+    };
     let simulation = Simulation {
         instruments: &instruments,
         bars: &data.bars,
@@ -240,6 +269,7 @@ pub fn run_with_data(
         venue: &scenario.venue,
         venues: &scenario.venues,
         sizing: scenario.sizing,
+        periods_per_year,
         cash: scenario.cash,
         seed: scenario.seed,
     };
@@ -267,24 +297,6 @@ pub fn run_with_data(
         None
     };
 
-    // The equity curve has a point per distinct timestamp, so its frequency is that of
-    // the finest series; P follows that instrument's interval and calendar.
-    let finest = (0..instruments.len())
-        .min_by(|&a, &b| {
-            data.files[a]
-                .bar_interval_secs
-                .total_cmp(&data.files[b].bar_interval_secs)
-        })
-        .unwrap_or(0);
-    let (periods_per_year, periods_per_year_source) = match scenario.periods_per_year {
-        Some(p) => (p, "scenario"),
-        None => (
-            instruments[finest]
-                .calendar
-                .periods_per_year(data.files[finest].bar_interval_secs.max(1.0)),
-            "calendar",
-        ),
-    };
     let mut warnings = warnings(scenario, &data.files, &skipped, &instruments);
     let mixed = data.files.iter().zip(&instruments).any(|(f, i)| {
         f.bar_interval_secs != data.files[finest].bar_interval_secs || i.calendar != instruments[finest].calendar

@@ -2,6 +2,7 @@
 
 use crate::model::{Fill, Instrument, Order, Side, SymbolId, Timestamp};
 use crate::scenario::Scenario;
+use crate::sizing::SizingDecision;
 use crate::venue::RouteLog;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -84,6 +85,8 @@ pub struct RunOutcome {
     pub notes: Vec<String>,
     /// The run's venues and where its orders went.
     pub routes: RouteLog,
+    /// Every entry sizing, in decision order: inputs, result, and what capped or skipped it.
+    pub sizing: Vec<SizingDecision>,
 }
 
 /// Everything the reports need.
