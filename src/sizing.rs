@@ -26,8 +26,9 @@
 //! backtester does and as a broker's notional order would): the largest number of whole
 //! lots whose cost and fee the buying power pays for at that moment.
 //!
-//! Every entry sizing is recorded as a [`SizingDecision`] (inputs and result), which the
-//! report writes to `sizing.csv`.
+//! Every entry sized at its decision is recorded as a [`SizingDecision`] (inputs and
+//! result), which the report writes to `sizing.csv`. All-cash entries are not: their
+//! quantity is decided at the fill, and `orders.csv` shows it.
 
 use crate::indicators::{Atr, ReturnVolatility};
 use crate::model::{Bar, Instrument, OrderId, OrderQty, Side, SymbolId, Timestamp};
@@ -142,6 +143,15 @@ impl Sizer {
 
     pub fn config(&self) -> &SizingConfig {
         &self.config
+    }
+
+    /// Whether entries are sized by the venue at the fill (all-cash) rather than by
+    /// [`Sizer::decide`] at the decision. Such entries get no [`SizingDecision`]: there is
+    /// nothing to decide at the decision, and recording one per entry would cost the
+    /// all-cash pipeline time and memory for no information (`orders.csv` shows the
+    /// quantity each filled).
+    pub fn sizes_at_fill(&self) -> bool {
+        matches!(self.config, SizingConfig::AllCash)
     }
 
     /// A bar of `symbol` closed: update its indicators (nothing to do for models without).
@@ -600,5 +610,9 @@ mod tests {
         let mut sizer = Sizer::new(SizingConfig::AllCash, 3, 252.0);
         sizer.on_bar(2, &bar(dec!(1), dec!(1), dec!(1)));
         assert!(sizer.atr.is_empty() && sizer.vol.is_empty());
+        assert!(sizer.sizes_at_fill());
+        let sizer = Sizer::new(SizingConfig::FixedQty { qty: dec!(1) }, 3, 252.0);
+        assert!(sizer.atr.is_empty() && sizer.vol.is_empty());
+        assert!(!sizer.sizes_at_fill());
     }
 }

@@ -160,7 +160,7 @@ fn a_reversal_may_spend_what_its_exit_releases() {
 }
 
 #[test]
-fn all_cash_entries_are_recorded_and_sized_at_the_fill() {
+fn all_cash_entries_are_sized_at_the_fill_and_not_recorded() {
     let data = vec![bars(&[flat("10"), flat("10"), flat("12")])];
     let (out, _) = simulate(
         &data,
@@ -169,9 +169,8 @@ fn all_cash_entries_are_recorded_and_sized_at_the_fill() {
         "1000",
         vec![(0, 0, long())],
     );
-    assert_eq!(out.sizing.len(), 1);
-    assert_eq!(out.sizing[0].qty, Some(OrderQty::AllCash));
-    assert_eq!((out.sizing[0].raw_qty, out.sizing[0].order_id), (None, Some(1)));
+    assert!(out.sizing.is_empty(), "{:?}", out.sizing);
+    assert_eq!(out.orders[0].qty, OrderQty::Units(d("100")), "resolved at the fill");
     assert_eq!(out.fills[0].qty, d("100"));
 }
 

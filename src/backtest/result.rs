@@ -85,7 +85,9 @@ pub struct RunOutcome {
     pub notes: Vec<String>,
     /// The run's venues and where its orders went.
     pub routes: RouteLog,
-    /// Every entry sizing, in decision order: inputs, result, and what capped or skipped it.
+    /// Every entry sized at its decision, in decision order: inputs, result, and what
+    /// capped or skipped it. Empty under all-cash sizing, which the venue resolves at the
+    /// fill (`orders` has those quantities).
     pub sizing: Vec<SizingDecision>,
 }
 

@@ -63,7 +63,7 @@ pub struct Engine {
     strategy: Box<dyn Strategy>,
     /// The sizing model and the per-symbol indicators it reads.
     sizer: Sizer,
-    /// Every entry sizing of the run, in decision order.
+    /// Every entry sized at its decision (all models but all-cash), in decision order.
     sizing_decisions: Vec<SizingDecision>,
     portfolio: Portfolio,
     /// Every order of the run; an order's id is its index + 1.
@@ -140,7 +140,8 @@ impl Engine {
         &self.skipped
     }
 
-    /// Every entry sizing so far, in decision order.
+    /// Every entry sized at its decision so far (all models but all-cash, which the
+    /// venue sizes at the fill), in decision order.
     pub fn sizing_decisions(&self) -> &[SizingDecision] {
         &self.sizing_decisions
     }
@@ -282,21 +283,27 @@ impl Engine {
         let Some(side) = entry else {
             return;
         };
-        let inputs = SizingInputs {
-            equity: self.portfolio.equity(),
-            buying_power: self.entry_buying_power(symbol),
-            price: decision_px,
-            confidence: signal.confidence,
-            atr: None,
-            sigma_annual: None,
-        };
-        let mut sized = self
-            .sizer
-            .decide(&self.instruments[symbol], bar.ts, symbol, side, inputs);
-        match sized.qty {
+        // All-cash entries are sized by the venue at the fill; every other model decides
+        // here, and its decision is recorded.
+        let mut sized = (!self.sizer.sizes_at_fill()).then(|| {
+            let inputs = SizingInputs {
+                equity: self.portfolio.equity(),
+                buying_power: self.entry_buying_power(symbol),
+                price: decision_px,
+                confidence: signal.confidence,
+                atr: None,
+                sigma_annual: None,
+            };
+            self.sizer
+                .decide(&self.instruments[symbol], bar.ts, symbol, side, inputs)
+        });
+        let qty = sized.as_ref().map_or(Some(OrderQty::AllCash), |s| s.qty);
+        match qty {
             Some(qty) => {
                 let id = self.new_order(NewOrder::new(symbol, side, entry_kind(signal), qty, "entry"), decision);
-                sized.order_id = Some(id);
+                if let Some(sized) = &mut sized {
+                    sized.order_id = Some(id);
+                }
                 if signal.stop_loss.is_some() || signal.take_profit.is_some() {
                     self.protections_pending.push(PendingProtection {
                         entry: id,
@@ -305,9 +312,12 @@ impl Engine {
                     });
                 }
             }
-            None => skip(self, sized.skip_reason.clone().unwrap_or_default()),
+            None => {
+                let reason = sized.as_ref().and_then(|s| s.skip_reason.clone()).unwrap_or_default();
+                skip(self, reason);
+            }
         }
-        self.sizing_decisions.push(sized);
+        self.sizing_decisions.extend(sized);
     }
 
     /// What an entry in `symbol` may spend: the equity not committed to positions once

@@ -46,7 +46,7 @@ pub const LINKED_FILES: [LinkedFile; 13] = [
     },
     LinkedFile {
         name: "sizing.csv",
-        what: "one row per entry sized: the model's inputs, raw and final quantity, what capped or skipped it",
+        what: "one row per entry sized at its decision: the model's inputs, raw and final quantity, what capped or skipped it",
     },
     LinkedFile {
         name: "equity.svg",
@@ -98,7 +98,10 @@ fn describe_strategy(strategy: &StrategyConfig, scenario_dir: &std::path::Path) 
 fn describe_sizing(sizing: &SizingConfig) -> String {
     let share = |d: &rust_decimal::Decimal| pct(super::metrics::to_f64(*d));
     let model = match sizing {
-        SizingConfig::AllCash => return "all available cash, whole lots".to_string(),
+        SizingConfig::AllCash => {
+            return "all available cash, whole lots, sized at the fill (orders.csv shows each entry's quantity)"
+                .to_string();
+        }
         SizingConfig::FixedQty { qty } => format!("fixed quantity {}", dec(*qty)),
         SizingConfig::FixedNotional { notional } => format!("fixed notional {} per entry", dec(*notional)),
         SizingConfig::FractionOfEquity { fraction } => format!("{} of equity per entry", share(fraction)),

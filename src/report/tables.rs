@@ -240,8 +240,9 @@ pub const SIZING_HEADER: [&str; 15] = [
 /// ATR or annualised volatility it read, the signal's confidence), the quantity before
 /// rounding and caps (`raw_qty`), the final quantity, `capped_by` (`buying_power` when the
 /// buying power cut it), and `skip_reason` with an empty `qty` and `order_id` when the
-/// entry was skipped. An all-cash entry's `qty` is what filled (`all_cash` if nothing
-/// did), as in `orders.csv`.
+/// entry was skipped. All-cash entries are sized at the fill, not at the decision, and
+/// have no row (`orders.csv` shows their quantities): an all-cash run writes the header
+/// alone.
 pub fn sizing_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
     let orders = &result.main.orders;
     let mut w = csv::Writer::from_writer(Vec::new());
