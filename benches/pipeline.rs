@@ -105,6 +105,7 @@ fn run_with(
         bars: data,
         venue,
         sizing,
+        periods_per_year: 252.0,
         cash: Decimal::from(100_000),
         seed: 0,
     };
@@ -133,6 +134,7 @@ fn report_memory() {
             bars: &data,
             venue: &venue,
             sizing: SizingConfig::AllCash,
+            periods_per_year: 252.0,
             cash: Decimal::from(100_000),
             seed: 0,
         };

@@ -1,7 +1,7 @@
 //! slipstream: a deterministic, event-driven backtest engine.
 //!
 //! A scenario file ([`scenario`]) names data files ([`data`]), instruments, a strategy
-//! ([`strategy`]), sizing ([`sizing`]) and a simulated venue ([`venue`]). The backtest
+//! ([`strategy`]), sizing ([`sizing`], reading [`indicators`]) and a simulated venue ([`venue`]). The backtest
 //! driver ([`backtest`]) merges the bars by time and feeds them, with the venue's fills,
 //! to the pure [`engine`], which answers with orders; [`risk`] is the pre-trade risk
 //! guard orders pass before they reach a venue. [`report`] turns the outcome into
@@ -12,6 +12,7 @@ pub mod data;
 pub mod engine;
 pub mod error;
 pub mod execution;
+pub mod indicators;
 pub mod model;
 pub mod portfolio;
 pub mod report;

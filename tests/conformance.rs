@@ -85,6 +85,7 @@ fn run_case(case_name: &str) {
         bars: std::slice::from_ref(&bars),
         venue: &venue,
         sizing: SizingConfig::AllCash,
+        periods_per_year: 252.0,
         cash,
         seed: 0,
     };

@@ -399,6 +399,7 @@ fn a_part_below_the_minimum_quantity_waits_for_a_bigger_bar() {
         bars: std::slice::from_ref(&data),
         venue: &venue,
         sizing: fixed("100"),
+        periods_per_year: 252.0,
         cash: d("100000"),
         seed: 0,
     };

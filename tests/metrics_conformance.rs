@@ -230,6 +230,7 @@ fn compute_metrics_on_the_decimal_curve_matches_too() {
             risk: Default::default(),
             execution: Default::default(),
             routes: Default::default(),
+            sizing: Vec::new(),
             strategy: "sma_cross".to_string(),
             equity,
             orders: Vec::new(),

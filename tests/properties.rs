@@ -262,14 +262,17 @@ proptest! {
         steps in prop::collection::vec(step(), 0..25),
         venue in venue(),
         (venues, routing) in venues(),
-        sizing in 0u8..3,
+        sizing in 0u8..6,
     ) {
         let venue = VenueConfig { routing, ..venue };
         let bars = synth_bars(&SynthParams { bars: n, seed, interval_secs: 3_600, vol_per_bar: 0.01, ..SynthParams::default() });
         let sizing = match sizing {
             0 => SizingConfig::AllCash,
             1 => SizingConfig::FixedQty { qty: d("7") },
-            _ => SizingConfig::FractionOfEquity { fraction: d("0.4") },
+            2 => SizingConfig::FractionOfEquity { fraction: d("0.4") },
+            3 => SizingConfig::AtrRisk { risk_fraction: d("0.02"), atr_bars: 5, atr_multiple: d("2") },
+            4 => SizingConfig::VolTarget { annual_vol: d("0.2"), vol_bars: 5 },
+            _ => SizingConfig::FixedNotional { notional: d("30000") },
         };
         let script = plan(&steps, &bars);
         let data = vec![bars.clone()];
@@ -371,6 +374,7 @@ proptest! {
         cut in 5usize..29,
         steps in prop::collection::vec(step(), 0..20),
         venue in venue(),
+        sizing in 0u8..3,
     ) {
         let params = SynthParams { bars: n, seed, interval_secs: 3_600, vol_per_bar: 0.01, ..SynthParams::default() };
         let bars = synth_bars(&params);
@@ -384,15 +388,20 @@ proptest! {
         let t = bars[cut].ts;
         // A script may only depend on what was known: decisions up to the cut.
         let script: Vec<_> = plan(&steps, &bars).into_iter().filter(|(_, i, _)| *i <= cut).collect();
-        let sizing = SizingConfig::FractionOfEquity { fraction: d("0.3") };
+        // Indicator-driven sizing reads only bars up to the decision, too.
+        let sizing = match sizing {
+            0 => SizingConfig::FractionOfEquity { fraction: d("0.3") },
+            1 => SizingConfig::AtrRisk { risk_fraction: d("0.02"), atr_bars: 3, atr_multiple: d("1.5") },
+            _ => SizingConfig::VolTarget { annual_vol: d("0.3"), vol_bars: 4 },
+        };
         let (a, _) = simulate(&[bars], &venue, sizing, "100000", script.clone());
         let (b, _) = simulate(&[changed], &venue, sizing, "100000", script);
         let fills_a: Vec<_> = a.fills.iter().filter(|f| f.ts <= t).collect();
         let fills_b: Vec<_> = b.fills.iter().filter(|f| f.ts <= t).collect();
         prop_assert_eq!(fills_a, fills_b);
         let decided = |o: &&slipstream::model::Order| o.decision_ts <= t;
-        let orders_a: Vec<_> = a.orders.iter().filter(decided).map(|o| (o.id, o.side, o.kind, o.decision_px)).collect();
-        let orders_b: Vec<_> = b.orders.iter().filter(decided).map(|o| (o.id, o.side, o.kind, o.decision_px)).collect();
+        let orders_a: Vec<_> = a.orders.iter().filter(decided).map(|o| (o.id, o.side, o.kind, o.qty, o.decision_px)).collect();
+        let orders_b: Vec<_> = b.orders.iter().filter(decided).map(|o| (o.id, o.side, o.kind, o.qty, o.decision_px)).collect();
         prop_assert_eq!(orders_a, orders_b);
         prop_assert_eq!(&a.equity[..=cut], &b.equity[..=cut]);
     }

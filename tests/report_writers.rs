@@ -133,6 +133,7 @@ fn main_outcome() -> RunOutcome {
         risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: "sma_cross".to_string(),
         equity: vec![
             point(0, dec!(10000), dec!(0)),
@@ -236,6 +237,7 @@ fn benchmark_outcome() -> RunOutcome {
         risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: "buy_and_hold".to_string(),
         equity: closes
             .iter()
@@ -626,6 +628,7 @@ fn an_empty_run_still_writes_a_report() {
         risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: "sma_cross".to_string(),
         equity: Vec::new(),
         orders: Vec::new(),
@@ -681,6 +684,7 @@ fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
         risk: Default::default(),
         execution: Default::default(),
         routes: Default::default(),
+        sizing: Vec::new(),
         strategy: strategy.to_string(),
         equity,
         orders: Vec::new(),

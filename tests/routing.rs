@@ -73,6 +73,7 @@ fn run(
         venue: shared,
         venues,
         sizing: SizingConfig::FixedQty { qty: d(qty) },
+        periods_per_year: 252.0,
         cash: d("100000000"),
         seed: 7,
     };
@@ -324,6 +325,7 @@ fn run_all_cash(venues: &[VenueSpec], shared: &VenueConfig, plan: Vec<(usize, us
         venue: shared,
         venues,
         sizing: SizingConfig::AllCash,
+        periods_per_year: 252.0,
         cash: d("100000"),
         seed: 7,
     };

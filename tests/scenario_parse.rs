@@ -1079,3 +1079,177 @@ fn every_risk_error_is_reported_at_once_with_its_line() {
         "(--set) must be greater than 0 and at most 1",
     );
 }
+
+/// MINIMAL with a `[sizing]` table of `body` (its first line is line 12) and a signals
+/// file as the strategy, so every sizing kind is allowed.
+fn with_sizing(body: &str) -> String {
+    MINIMAL
+        .replace("kind = \"buy_and_hold\"", "kind = \"signals_file\"\npath = \"s.csv\"")
+        .trim_end()
+        .to_string()
+        + "\n[sizing]\n"
+        + body
+}
+
+#[test]
+fn the_new_sizing_models_parse_with_their_defaults() {
+    let s = parse(&with_sizing("kind = \"fixed_notional\"\nnotional = 25000\n")).unwrap();
+    assert_eq!(s.sizing, SizingConfig::FixedNotional { notional: dec!(25000) });
+
+    let s = parse(&with_sizing("kind = \"atr_risk\"\nrisk_fraction = 0.01\n")).unwrap();
+    assert_eq!(
+        s.sizing,
+        SizingConfig::AtrRisk {
+            risk_fraction: dec!(0.01),
+            atr_bars: 14,
+            atr_multiple: dec!(2)
+        }
+    );
+    let s = parse(&with_sizing(
+        "kind = \"atr_risk\"\nrisk_fraction = 0.02\natr_bars = 20\natr_multiple = 3.5\n",
+    ))
+    .unwrap();
+    assert_eq!(
+        s.sizing,
+        SizingConfig::AtrRisk {
+            risk_fraction: dec!(0.02),
+            atr_bars: 20,
+            atr_multiple: dec!(3.5)
+        }
+    );
+
+    let s = parse(&with_sizing("kind = \"vol_target\"\nannual_vol = 0.15\n")).unwrap();
+    assert_eq!(
+        s.sizing,
+        SizingConfig::VolTarget {
+            annual_vol: dec!(0.15),
+            vol_bars: 20
+        }
+    );
+    let s = parse(&with_sizing("kind = \"vol_target\"\nannual_vol = 0.1\nvol_bars = 60\n")).unwrap();
+    assert_eq!(
+        s.sizing,
+        SizingConfig::VolTarget {
+            annual_vol: dec!(0.1),
+            vol_bars: 60
+        }
+    );
+
+    let s = parse(&with_sizing("kind = \"confidence\"\nfraction = 0.5\n")).unwrap();
+    assert_eq!(
+        s.sizing,
+        SizingConfig::Confidence {
+            fraction: dec!(0.5),
+            min_confidence: dec!(0)
+        }
+    );
+    let s = parse(&with_sizing(
+        "kind = \"confidence\"\nfraction = 1\nmin_confidence = 0.6\n",
+    ))
+    .unwrap();
+    assert_eq!(
+        s.sizing,
+        SizingConfig::Confidence {
+            fraction: dec!(1),
+            min_confidence: dec!(0.6)
+        }
+    );
+    // Overrides reach the new fields too.
+    let text = with_sizing("kind = \"atr_risk\"\nrisk_fraction = 0.01\n");
+    let s = parse_with(&text, &["sizing.atr_bars=5", "sizing.atr_multiple=1.5"]).unwrap();
+    assert_eq!(
+        s.sizing,
+        SizingConfig::AtrRisk {
+            risk_fraction: dec!(0.01),
+            atr_bars: 5,
+            atr_multiple: dec!(1.5)
+        }
+    );
+}
+
+#[test]
+fn sizing_fields_are_validated_with_path_and_line() {
+    let e = errors(&with_sizing(
+        "kind = \"atr_risk\"\nrisk_fraction = 1.5\natr_bars = 0\natr_multiple = -2\n",
+    ));
+    assert_eq!(e.errors.len(), 3, "{e}");
+    assert_error(
+        &e,
+        "sizing.risk_fraction",
+        Some(13),
+        "must be greater than 0 and at most 1, found 1.5",
+    );
+    assert_error(&e, "sizing.atr_bars", Some(14), "must be at least 1, found 0");
+    assert_error(&e, "sizing.atr_multiple", Some(15), "must be greater than 0, found -2");
+
+    let e = errors(&with_sizing("kind = \"atr_risk\"\natr_bars = 2000000\n"));
+    assert_eq!(e.errors.len(), 2, "{e}");
+    assert_error(&e, "sizing.risk_fraction", Some(11), "missing required field");
+    assert_error(&e, "sizing.atr_bars", Some(13), "must be at most 1000000");
+
+    let e = errors(&with_sizing("kind = \"vol_target\"\nannual_vol = 15\nvol_bars = 1\n"));
+    assert_eq!(e.errors.len(), 2, "{e}");
+    assert_error(
+        &e,
+        "sizing.annual_vol",
+        Some(13),
+        "must be at most 10 (a fraction a year: 0.15 is 15%), found 15",
+    );
+    assert_error(&e, "sizing.vol_bars", Some(14), "must be at least 2, found 1");
+    let e = errors(&with_sizing("kind = \"vol_target\"\nannual_vol = 0\n"));
+    assert_error(&e, "sizing.annual_vol", Some(13), "must be greater than 0");
+
+    let e = errors(&with_sizing("kind = \"fixed_notional\"\nnotional = \"lots\"\n"));
+    assert_error(
+        &e,
+        "sizing.notional",
+        Some(13),
+        "expected a positive decimal, found string \"lots\"",
+    );
+
+    let e = errors(&with_sizing(
+        "kind = \"confidence\"\nfraction = 0.5\nmin_confidence = 1.2\n",
+    ));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "sizing.min_confidence",
+        Some(14),
+        "must be between 0 and 1, found 1.2",
+    );
+    let e = errors(&with_sizing("kind = \"confidence\"\nmin_confidence = 0.5\n"));
+    assert_error(&e, "sizing.fraction", Some(11), "missing required field");
+}
+
+#[test]
+fn sizing_fields_of_another_model_are_unknown() {
+    let e = errors(&with_sizing("kind = \"vol_target\"\nannual_vol = 0.1\natr_bars = 14\n"));
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "sizing.atr_bars",
+        Some(14),
+        "unknown field for kind = \"vol_target\"; expected one of kind, annual_vol, vol_bars",
+    );
+    let e = errors(&with_sizing("kind = \"kelly\"\n"));
+    assert_error(
+        &e,
+        "sizing.kind",
+        Some(12),
+        "unknown value \"kelly\"; expected one of \"all_cash\", \"fixed_qty\", \"fraction_of_equity\", \
+         \"fixed_notional\", \"atr_risk\", \"vol_target\", \"confidence\"",
+    );
+}
+
+#[test]
+fn confidence_sizing_needs_a_strategy_that_gives_confidences() {
+    let text = MINIMAL.to_string() + "\n[sizing]\nkind = \"confidence\"\nfraction = 0.5\n";
+    let e = errors(&text);
+    assert_eq!(e.errors.len(), 1, "{e}");
+    assert_error(
+        &e,
+        "sizing.kind",
+        Some(12),
+        "strategy.kind = \"buy_and_hold\" gives none, so every entry would be skipped",
+    );
+}

@@ -101,6 +101,7 @@ fn run(orders: Vec<Order>, fills: Vec<Fill>, interval_secs: f64) -> RunResult {
             risk: Default::default(),
             execution: Default::default(),
             routes: Default::default(),
+            sizing: Vec::new(),
             strategy: "by_hand".to_string(),
             equity,
             orders,

@@ -112,6 +112,9 @@ pub struct Simulation<'a> {
     /// Pre-trade risk limits (none by default).
     pub risk: &'a RiskConfig,
     pub sizing: SizingConfig,
+    /// Periods per year of the run (P), which annualises the volatility `vol_target`
+    /// sizing reads.
+    pub periods_per_year: f64,
     pub cash: Decimal,
     /// Seeds the venue's random slippage component.
     pub seed: u64,
@@ -141,7 +144,14 @@ impl Simulation<'_> {
         strategy: Box<dyn Strategy>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<(RunOutcome, Vec<SkippedSignal>), BacktestError> {
-        let mut engine = Engine::new(name, self.instruments.to_vec(), strategy, self.sizing, self.cash);
+        let mut engine = Engine::new(
+            name,
+            self.instruments.to_vec(),
+            strategy,
+            self.sizing,
+            self.periods_per_year,
+            self.cash,
+        );
         // At least one equity point per bar of the longest series (exact for one symbol).
         engine.reserve_equity_points(self.bars.iter().map(Vec::len).max().unwrap_or(0));
         let mut venue = Executor::new(
@@ -249,6 +259,25 @@ pub fn run_with_data(
     progress: &mut dyn FnMut(usize),
 ) -> Result<RunResult, BacktestError> {
     let instruments: Vec<Instrument> = scenario.instruments.iter().map(|c| c.instrument.clone()).collect();
+    // The equity curve has a point per distinct timestamp, so its frequency is that of
+    // the finest series; P follows that instrument's interval and calendar. It is known
+    // before the run, as volatility-targeting sizing annualises with it.
+    let finest = (0..instruments.len())
+        .min_by(|&a, &b| {
+            data.files[a]
+                .bar_interval_secs
+                .total_cmp(&data.files[b].bar_interval_secs)
+        })
+        .unwrap_or(0);
+    let (periods_per_year, periods_per_year_source) = match scenario.periods_per_year {
+        Some(p) => (p, "scenario"),
+        None => (
+            instruments[finest]
+                .calendar
+                .periods_per_year(data.files[finest].bar_interval_secs.max(1.0)),
+            "calendar",
+        ),
+    };
     let simulation = Simulation {
         instruments: &instruments,
         bars: &data.bars,
@@ -258,6 +287,7 @@ pub fn run_with_data(
         execution: scenario.execution,
         risk: &scenario.risk,
         sizing: scenario.sizing,
+        periods_per_year,
         cash: scenario.cash,
         seed: scenario.seed,
     };
@@ -285,24 +315,6 @@ pub fn run_with_data(
         None
     };
 
-    // The equity curve has a point per distinct timestamp, so its frequency is that of
-    // the finest series; P follows that instrument's interval and calendar.
-    let finest = (0..instruments.len())
-        .min_by(|&a, &b| {
-            data.files[a]
-                .bar_interval_secs
-                .total_cmp(&data.files[b].bar_interval_secs)
-        })
-        .unwrap_or(0);
-    let (periods_per_year, periods_per_year_source) = match scenario.periods_per_year {
-        Some(p) => (p, "scenario"),
-        None => (
-            instruments[finest]
-                .calendar
-                .periods_per_year(data.files[finest].bar_interval_secs.max(1.0)),
-            "calendar",
-        ),
-    };
     let mut warnings = warnings(scenario, &data.files, &skipped, &instruments);
     let mixed = data.files.iter().zip(&instruments).any(|(f, i)| {
         f.bar_interval_secs != data.files[finest].bar_interval_secs || i.calendar != instruments[finest].calendar

@@ -3,6 +3,7 @@
 use crate::execution::ExecutionLog;
 use crate::model::{Fill, Instrument, Order, Side, SymbolId, Timestamp};
 use crate::scenario::Scenario;
+use crate::sizing::SizingDecision;
 use crate::venue::RouteLog;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -89,6 +90,10 @@ pub struct RunOutcome {
     pub execution: ExecutionLog,
     /// The risk guard's rejections and trading-state changes.
     pub risk: crate::risk::RiskLog,
+    /// Every entry sized at its decision, in decision order: inputs, result, and what
+    /// capped or skipped it. Empty under all-cash sizing, which the venue resolves at the
+    /// fill (`orders` has those quantities).
+    pub sizing: Vec<SizingDecision>,
 }
 
 /// Everything the reports need.

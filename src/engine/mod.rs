@@ -17,7 +17,7 @@ use crate::model::{
 };
 use crate::portfolio::Portfolio;
 use crate::scenario::SizingConfig;
-use crate::sizing;
+use crate::sizing::{Sizer, SizingDecision, SizingInputs};
 use crate::strategy::{Intent, Signal, Strategy, StrategyContext};
 use crate::venue::{Account, RouteLog, VenueEvent, VenueListener};
 use rust_decimal::Decimal;
@@ -61,7 +61,10 @@ pub struct Engine {
     name: String,
     instruments: Vec<Instrument>,
     strategy: Box<dyn Strategy>,
-    sizing: SizingConfig,
+    /// The sizing model and the per-symbol indicators it reads.
+    sizer: Sizer,
+    /// Every entry sized at its decision (all models but all-cash), in decision order.
+    sizing_decisions: Vec<SizingDecision>,
     portfolio: Portfolio,
     /// Every order of the run; an order's id is its index + 1.
     orders: Vec<Order>,
@@ -80,11 +83,13 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// `periods_per_year` annualises the volatility that `vol_target` sizing reads.
     pub fn new(
         name: &str,
         instruments: Vec<Instrument>,
         strategy: Box<dyn Strategy>,
         sizing: SizingConfig,
+        periods_per_year: f64,
         cash: Decimal,
     ) -> Self {
         let n = instruments.len();
@@ -92,7 +97,8 @@ impl Engine {
             name: name.to_string(),
             instruments,
             strategy,
-            sizing,
+            sizer: Sizer::new(sizing, n, periods_per_year),
+            sizing_decisions: Vec::new(),
             portfolio: Portfolio::new(cash, n),
             orders: Vec::new(),
             working: vec![Vec::new(); n],
@@ -134,6 +140,12 @@ impl Engine {
         &self.skipped
     }
 
+    /// Every entry sized at its decision so far (all models but all-cash, which the
+    /// venue sizes at the fill), in decision order.
+    pub fn sizing_decisions(&self) -> &[SizingDecision] {
+        &self.sizing_decisions
+    }
+
     /// Commands produced since the last call, in the order they must be carried out.
     pub fn take_commands(&mut self, into: &mut Vec<Command>) {
         into.append(&mut self.outbox);
@@ -147,6 +159,8 @@ impl Engine {
     /// into orders.
     pub fn on_bar(&mut self, symbol: SymbolId, bar: &Bar) {
         self.portfolio.mark(symbol, bar.close);
+        // Sizing indicators see the decision bar itself, never a later one.
+        self.sizer.on_bar(symbol, bar);
         let mut signals = std::mem::take(&mut self.signals);
         signals.clear();
         let ctx = StrategyContext {
@@ -202,6 +216,7 @@ impl Engine {
             routes: RouteLog::default(),
             execution: crate::execution::ExecutionLog::default(),
             risk: crate::risk::RiskLog::default(),
+            sizing: self.sizing_decisions,
         };
         Ok((outcome, self.skipped))
     }
@@ -270,10 +285,27 @@ impl Engine {
         let Some(side) = entry else {
             return;
         };
-        let equity = self.portfolio.equity();
-        match sizing::entry_qty(&self.sizing, &self.instruments[symbol], equity, decision_px) {
-            Ok(qty) => {
+        // All-cash entries are sized by the venue at the fill; every other model decides
+        // here, and its decision is recorded.
+        let mut sized = (!self.sizer.sizes_at_fill()).then(|| {
+            let inputs = SizingInputs {
+                equity: self.portfolio.equity(),
+                buying_power: self.entry_buying_power(symbol),
+                price: decision_px,
+                confidence: signal.confidence,
+                atr: None,
+                sigma_annual: None,
+            };
+            self.sizer
+                .decide(&self.instruments[symbol], bar.ts, symbol, side, inputs)
+        });
+        let qty = sized.as_ref().map_or(Some(OrderQty::AllCash), |s| s.qty);
+        match qty {
+            Some(qty) => {
                 let id = self.new_order(NewOrder::new(symbol, side, entry_kind(signal), qty, "entry"), decision);
+                if let Some(sized) = &mut sized {
+                    sized.order_id = Some(id);
+                }
                 if signal.stop_loss.is_some() || signal.take_profit.is_some() {
                     self.protections_pending.push(PendingProtection {
                         entry: id,
@@ -282,8 +314,35 @@ impl Engine {
                     });
                 }
             }
-            Err(reason) => skip(self, reason),
+            None => {
+                let reason = sized.as_ref().and_then(|s| s.skip_reason.clone()).unwrap_or_default();
+                skip(self, reason);
+            }
         }
+        self.sizing_decisions.extend(sized);
+    }
+
+    /// What an entry in `symbol` may spend: the equity not committed to positions once
+    /// the symbol's own position is exited (a signal sends that exit before its entry),
+    /// less what entries still working in other symbols would cost at their decision
+    /// prices, so entries decided together cannot spend the same money twice.
+    fn entry_buying_power(&self, symbol: SymbolId) -> Decimal {
+        let p = &self.portfolio;
+        let released = (p.position(symbol).qty * p.mark_px(symbol)).abs();
+        let reserved: Decimal = self
+            .working
+            .iter()
+            .enumerate()
+            .filter(|(s, _)| *s != symbol)
+            .flat_map(|(_, ids)| ids)
+            .map(|&id| self.order(id))
+            .filter(|o| o.reason == "entry")
+            .map(|o| match o.qty {
+                OrderQty::Units(qty) => (qty - o.filled_qty) * o.decision_px,
+                OrderQty::AllCash => Decimal::ZERO,
+            })
+            .sum();
+        (p.equity() - p.gross_exposure() + released - reserved).max(Decimal::ZERO)
     }
 
     fn new_order(&mut self, new: NewOrder, decision: Decision) -> OrderId {

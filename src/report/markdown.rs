@@ -19,7 +19,7 @@ pub struct LinkedFile {
 }
 
 /// The files `report.md` links to, in the order it lists them.
-pub const LINKED_FILES: [LinkedFile; 13] = [
+pub const LINKED_FILES: [LinkedFile; 14] = [
     LinkedFile {
         name: "report.json",
         what: "everything in this report, for machines",
@@ -47,6 +47,10 @@ pub const LINKED_FILES: [LinkedFile; 13] = [
     LinkedFile {
         name: "routing.csv",
         what: "where each order was routed and what each venue quoted for it",
+    },
+    LinkedFile {
+        name: "sizing.csv",
+        what: "one row per entry sized at its decision: the model's inputs, raw and final quantity, what capped or skipped it",
     },
     LinkedFile {
         name: "equity.svg",
@@ -93,14 +97,43 @@ fn describe_strategy(strategy: &StrategyConfig, scenario_dir: &std::path::Path) 
     }
 }
 
+/// The sizing model in words. Every model but all-cash also rounds down to whole lots,
+/// is capped by the buying power and skips entries below the minimum quantity.
 fn describe_sizing(sizing: &SizingConfig) -> String {
-    match sizing {
-        SizingConfig::AllCash => "all available cash, whole lots".to_string(),
-        SizingConfig::FixedQty { qty } => format!("fixed quantity {}", dec(*qty)),
-        SizingConfig::FractionOfEquity { fraction } => {
-            format!("{} of equity per entry", pct(super::metrics::to_f64(*fraction)))
+    let share = |d: &rust_decimal::Decimal| pct(super::metrics::to_f64(*d));
+    let model = match sizing {
+        SizingConfig::AllCash => {
+            return "all available cash, whole lots, sized at the fill (orders.csv shows each entry's quantity)"
+                .to_string();
         }
-    }
+        SizingConfig::FixedQty { qty } => format!("fixed quantity {}", dec(*qty)),
+        SizingConfig::FixedNotional { notional } => format!("fixed notional {} per entry", dec(*notional)),
+        SizingConfig::FractionOfEquity { fraction } => format!("{} of equity per entry", share(fraction)),
+        SizingConfig::AtrRisk {
+            risk_fraction,
+            atr_bars,
+            atr_multiple,
+        } => format!(
+            "ATR risk: {} of equity at risk per entry over a stop {} × ATR({atr_bars}) away \
+             (ATR: simple mean of the last {atr_bars} true ranges)",
+            share(risk_fraction),
+            dec(*atr_multiple)
+        ),
+        SizingConfig::VolTarget { annual_vol, vol_bars } => format!(
+            "volatility target: each entry sized to {} annualised volatility of equity \
+             (σ of the last {vol_bars} close-to-close returns × √P)",
+            share(annual_vol)
+        ),
+        SizingConfig::Confidence {
+            fraction,
+            min_confidence,
+        } => format!(
+            "confidence × {} of equity per entry; signals without a confidence or below {} are skipped",
+            share(fraction),
+            dec(*min_confidence)
+        ),
+    };
+    format!("{model}; whole lots, capped by the buying power (sizing.csv shows each entry)")
 }
 
 fn interval(secs: f64) -> String {

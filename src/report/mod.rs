@@ -9,6 +9,7 @@
 //!   algorithm worked it ([`parents`]; summed in the `Execution` sections);
 //! - `routing.csv`: where each order was routed and what each venue quoted for it
 //!   ([`routing`]; its totals by venue are in `report.json` and `report.md`);
+//! - `sizing.csv`: every entry sizing, its inputs and result ([`tables::sizing_csv`]);
 //! - `equity.svg`, `drawdown.svg`: charts;
 //! - `slippage.md`, `slippage.csv`, `slippage_hist.svg`, `slippage_vs_size.svg`: the
 //!   slippage report, every order's implementation shortfall split into delay, timing,
@@ -50,7 +51,7 @@ pub struct ReportFiles {
 }
 
 /// Names of the files [`write_reports`] writes, in order.
-pub const REPORT_FILES: [&str; 14] = [
+pub const REPORT_FILES: [&str; 15] = [
     "report.json",
     "report.md",
     "trades.csv",
@@ -58,6 +59,7 @@ pub const REPORT_FILES: [&str; 14] = [
     "fills.csv",
     "routing.csv",
     "parent_orders.csv",
+    "sizing.csv",
     "equity.csv",
     "equity.svg",
     "drawdown.svg",
@@ -102,6 +104,7 @@ pub fn write_reports(result: &RunResult, out_dir: &Path) -> Result<ReportFiles, 
             "fills.csv" => tables::fills_csv(result).map_err(|e| fail(e.into()))?,
             "routing.csv" => routing::routing_csv(result).map_err(|e| fail(e.into()))?,
             "parent_orders.csv" => parents::parent_orders_csv(result).map_err(|e| fail(e.into()))?,
+            "sizing.csv" => tables::sizing_csv(result).map_err(|e| fail(e.into()))?,
             "equity.csv" => tables::equity_csv(result).map_err(|e| fail(e.into()))?,
             "equity.svg" => charts::equity_svg(result)
                 .map_err(|e| fail(ReportErrorKind::Chart(e)))?

@@ -216,3 +216,64 @@ pub fn equity_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
 pub fn equity_f64(outcome: &RunOutcome) -> Vec<f64> {
     outcome.equity.iter().map(|p| to_f64(p.equity)).collect()
 }
+
+pub const SIZING_HEADER: [&str; 15] = [
+    "ts",
+    "symbol",
+    "side",
+    "model",
+    "equity",
+    "buying_power",
+    "price",
+    "atr",
+    "sigma_annual",
+    "confidence",
+    "raw_qty",
+    "qty",
+    "capped_by",
+    "skip_reason",
+    "order_id",
+];
+
+/// `sizing.csv`: one row per entry the main strategy sized, in decision order: the
+/// model's inputs (equity, the buying power the entry could use, the decision price, the
+/// ATR or annualised volatility it read, the signal's confidence), the quantity before
+/// rounding and caps (`raw_qty`), the final quantity, `capped_by` (`buying_power` when the
+/// buying power cut it), and `skip_reason` with an empty `qty` and `order_id` when the
+/// entry was skipped. All-cash entries are sized at the fill, not at the decision, and
+/// have no row (`orders.csv` shows their quantities): an all-cash run writes the header
+/// alone.
+pub fn sizing_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
+    let orders = &result.main.orders;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(SIZING_HEADER)?;
+    for s in &result.main.sizing {
+        let order = s.order_id.and_then(|id| orders.get((id as usize).wrapping_sub(1)));
+        let qty = match s.qty {
+            Some(OrderQty::Units(q)) => dec(q),
+            Some(OrderQty::AllCash) => match order {
+                Some(o) if !o.filled_qty.is_zero() => dec(o.filled_qty),
+                _ => "all_cash".to_string(),
+            },
+            None => String::new(),
+        };
+        w.write_record([
+            s.ts.to_string(),
+            symbol_name(result, s.symbol),
+            s.side.as_str().to_string(),
+            s.model.to_string(),
+            dec(s.equity),
+            dec(s.buying_power),
+            dec(s.price),
+            opt_dec(s.atr),
+            opt_dec(s.sigma_annual),
+            s.confidence.map(|c| c.to_string()).unwrap_or_default(),
+            opt_dec(s.raw_qty),
+            qty,
+            if s.capped_by_buying_power { "buying_power" } else { "" }.to_string(),
+            s.skip_reason.clone().unwrap_or_default(),
+            s.order_id.map(|id| id.to_string()).unwrap_or_default(),
+        ])?;
+    }
+    finish(w)
+}

@@ -126,18 +126,50 @@ pub enum SmaMode {
     LongShort,
 }
 
+/// How an entry's quantity is decided (formulas in [`crate::sizing`]). Every model but
+/// `AllCash` is decided at the decision bar's close, rounded down to whole lots, capped by
+/// the buying power and skipped below the instrument's minimum quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum SizingConfig {
     /// All available cash at the fill price, whole lots (the conformance convention).
     AllCash,
-    FixedQty {
-        qty: Decimal,
-    },
+    /// The same quantity, in units, per entry.
+    FixedQty { qty: Decimal },
+    /// The same notional, in the scenario's currency, per entry: `notional / price`.
+    FixedNotional { notional: Decimal },
     /// A fraction of equity (marked at the decision bar's close), per entry.
-    FractionOfEquity {
-        fraction: Decimal,
+    FractionOfEquity { fraction: Decimal },
+    /// Risk `risk_fraction` of equity over a stop `atr_multiple × ATR(atr_bars)` away:
+    /// `risk_fraction × equity / (atr_multiple × ATR)`.
+    AtrRisk {
+        risk_fraction: Decimal,
+        atr_bars: usize,
+        atr_multiple: Decimal,
     },
+    /// Size so the position's annualised volatility is `annual_vol` of equity:
+    /// `annual_vol × equity / (σ_annual × price)`, σ_annual the standard deviation of
+    /// the last `vol_bars` close-to-close returns times √P.
+    VolTarget { annual_vol: Decimal, vol_bars: usize },
+    /// The signal's confidence scales a fraction of equity:
+    /// `confidence × fraction × equity / price`; a signal without a confidence, or with
+    /// one below `min_confidence`, is skipped.
+    Confidence { fraction: Decimal, min_confidence: Decimal },
+}
+
+impl SizingConfig {
+    /// The model's name, as the scenario spells its `kind`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SizingConfig::AllCash => "all_cash",
+            SizingConfig::FixedQty { .. } => "fixed_qty",
+            SizingConfig::FixedNotional { .. } => "fixed_notional",
+            SizingConfig::FractionOfEquity { .. } => "fraction_of_equity",
+            SizingConfig::AtrRisk { .. } => "atr_risk",
+            SizingConfig::VolTarget { .. } => "vol_target",
+            SizingConfig::Confidence { .. } => "confidence",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -110,6 +110,12 @@ const COLUMN_FIELDS: &[&str] = &["timestamp", "open", "high", "low", "close", "v
 const MAX_WINDOW: i64 = 1_000_000;
 /// One year of latency is already absurd; beyond it time arithmetic could overflow.
 const MAX_LATENCY_MS: i64 = 365 * 86_400_000;
+/// Default window of `atr_risk` sizing's ATR, in true ranges (bars).
+const DEFAULT_ATR_BARS: usize = 14;
+/// Default window of `vol_target` sizing's volatility, in returns.
+const DEFAULT_VOL_BARS: usize = 20;
+/// Largest `vol_target` target (1000% a year): a larger one is surely a percentage typo.
+const MAX_ANNUAL_VOL: i64 = 10;
 /// Starting cash bound: keeps every product of cash and price inside Decimal's range.
 const MAX_CASH: i64 = 1_000_000_000_000_000;
 
@@ -217,6 +223,8 @@ enum Bound {
     NonNegative,
     /// In (0, 1].
     Fraction,
+    /// In [0, 1].
+    UnitInterval,
     /// Basis points in [0, 10000]: at most 100%.
     Bps,
 }
@@ -231,6 +239,7 @@ impl Bound {
             Bound::Positive => "a positive decimal",
             Bound::NonNegative => "a non-negative decimal",
             Bound::Fraction => "a decimal in (0, 1]",
+            Bound::UnitInterval => "a decimal in [0, 1]",
             Bound::Bps => "basis points in [0, 10000]",
         }
     }
@@ -242,6 +251,7 @@ impl Bound {
             Bound::Fraction if value <= Decimal::ZERO || value > Decimal::ONE => {
                 Some("must be greater than 0 and at most 1")
             }
+            Bound::UnitInterval if value < Decimal::ZERO || value > Decimal::ONE => Some("must be between 0 and 1"),
             Bound::Bps if value < Decimal::ZERO || value > Decimal::from(10_000) => {
                 Some("must be between 0 and 10000 basis points")
             }
@@ -519,6 +529,9 @@ impl Cx {
         });
         let strategy = self.required(t, "strategy", Cx::strategy);
         let sizing = self.optional(t, "sizing", Cx::sizing);
+        if let (Some(strategy), Some(Some(sizing))) = (&strategy, &sizing) {
+            self.check_confidence_source(t, strategy, sizing);
+        }
         let venue = self.optional(t, "venue", Cx::venue);
         let execution = self.optional(t, "execution", Cx::execution);
         let symbols: Option<Vec<String>> = instruments
@@ -712,8 +725,24 @@ impl Cx {
     }
 
     fn sizing(&mut self, path: &str, node: &Node) -> Option<SizingConfig> {
-        const KINDS: &[&str] = &["all_cash", "fixed_qty", "fraction_of_equity"];
-        const FIELDS: [&[&str]; 3] = [&["kind"], &["kind", "qty"], &["kind", "fraction"]];
+        const KINDS: &[&str] = &[
+            "all_cash",
+            "fixed_qty",
+            "fraction_of_equity",
+            "fixed_notional",
+            "atr_risk",
+            "vol_target",
+            "confidence",
+        ];
+        const FIELDS: [&[&str]; 7] = [
+            &["kind"],
+            &["kind", "qty"],
+            &["kind", "fraction"],
+            &["kind", "notional"],
+            &["kind", "risk_fraction", "atr_bars", "atr_multiple"],
+            &["kind", "annual_vol", "vol_bars"],
+            &["kind", "fraction", "min_confidence"],
+        ];
         let t = self.table(path, node)?;
         let kind = self.optional(t, "kind", |cx, path, node| cx.choice(path, node, KINDS));
         let Some(kind) = kind else {
@@ -722,15 +751,73 @@ impl Cx {
         };
         let kind = kind.unwrap_or(0);
         self.reject_unknown(t, FIELDS[kind], Some(format!("kind = {:?}", KINDS[kind])));
+        let positive = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::Positive);
+        let fraction = |cx: &mut Cx, path: &str, node: &Node| cx.decimal(path, node, Bound::Fraction);
         match kind {
             0 => Some(SizingConfig::AllCash),
             1 => self
-                .required(t, "qty", |cx, path, node| cx.decimal(path, node, Bound::Positive))
+                .required(t, "qty", positive)
                 .map(|qty| SizingConfig::FixedQty { qty }),
-            _ => self
-                .required(t, "fraction", |cx, path, node| cx.decimal(path, node, Bound::Fraction))
+            2 => self
+                .required(t, "fraction", fraction)
                 .map(|fraction| SizingConfig::FractionOfEquity { fraction }),
+            3 => self
+                .required(t, "notional", positive)
+                .map(|notional| SizingConfig::FixedNotional { notional }),
+            4 => {
+                let risk_fraction = self.required(t, "risk_fraction", fraction);
+                let atr_bars = self.optional(t, "atr_bars", |cx, path, node| cx.integer_in(path, node, 1, MAX_WINDOW));
+                let atr_multiple = self.optional(t, "atr_multiple", positive);
+                Some(SizingConfig::AtrRisk {
+                    risk_fraction: risk_fraction?,
+                    atr_bars: atr_bars?.map_or(DEFAULT_ATR_BARS, |n| n as usize),
+                    atr_multiple: atr_multiple?.unwrap_or(Decimal::TWO),
+                })
+            }
+            5 => {
+                let annual_vol = self.required(t, "annual_vol", |cx, path, node| {
+                    let vol = cx.decimal(path, node, Bound::Positive)?;
+                    if vol > Decimal::from(MAX_ANNUAL_VOL) {
+                        let message =
+                            format!("must be at most {MAX_ANNUAL_VOL} (a fraction a year: 0.15 is 15%), found {vol}");
+                        cx.error(path, node.origin, message);
+                        return None;
+                    }
+                    Some(vol)
+                });
+                let vol_bars = self.optional(t, "vol_bars", |cx, path, node| cx.integer_in(path, node, 2, MAX_WINDOW));
+                Some(SizingConfig::VolTarget {
+                    annual_vol: annual_vol?,
+                    vol_bars: vol_bars?.map_or(DEFAULT_VOL_BARS, |n| n as usize),
+                })
+            }
+            _ => {
+                let fraction = self.required(t, "fraction", fraction);
+                let min_confidence = self.optional(t, "min_confidence", |cx, path, node| {
+                    cx.decimal(path, node, Bound::UnitInterval)
+                });
+                Some(SizingConfig::Confidence {
+                    fraction: fraction?,
+                    min_confidence: min_confidence?.unwrap_or(Decimal::ZERO),
+                })
+            }
         }
+    }
+
+    /// Confidence sizing needs signals that carry a confidence: only a signals file has one.
+    fn check_confidence_source(&mut self, root: Tbl<'_>, strategy: &StrategyConfig, sizing: &SizingConfig) {
+        if !matches!(sizing, SizingConfig::Confidence { .. }) || matches!(strategy, StrategyConfig::SignalsFile { .. })
+        {
+            return;
+        }
+        let node = node_at(root.node, "sizing").and_then(|s| node_at(s, "kind"));
+        let origin = node.map_or(root.node.origin, |n| n.origin);
+        let message = format!(
+            "\"confidence\" scales each signal's confidence, and strategy.kind = {:?} gives none, so every entry \
+             would be skipped; use a signals file with a confidence column",
+            strategy.name()
+        );
+        self.error("sizing.kind", origin, message);
     }
 
     fn venue(&mut self, path: &str, node: &Node) -> Option<VenueConfig> {

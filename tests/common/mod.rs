@@ -81,6 +81,7 @@ pub fn simulate_risk(
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let venue = VenueConfig::default();
     let simulation = Simulation {
+        periods_per_year: 252.0,
         instruments: &instruments,
         bars: data,
         spreads: &[],
@@ -108,6 +109,7 @@ pub fn simulate_algo(
 ) -> (RunOutcome, Vec<SkippedSignal>) {
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let simulation = Simulation {
+        periods_per_year: 252.0,
         risk: &Default::default(),
         instruments: &instruments,
         bars: data,
@@ -133,6 +135,35 @@ pub fn simulate_venues(
     cash: &str,
     plan: Vec<(SymbolId, usize, Signal)>,
 ) -> (RunOutcome, Vec<SkippedSignal>) {
+    run(data, venue, venues, (sizing, 252.0), cash, plan)
+}
+
+/// As [`simulate`], with the run's periods per year (P) given: 252 elsewhere.
+pub fn simulate_with_periods(
+    data: &[Vec<Bar>],
+    sizing: SizingConfig,
+    periods_per_year: f64,
+    cash: &str,
+    plan: Vec<(SymbolId, usize, Signal)>,
+) -> (RunOutcome, Vec<SkippedSignal>) {
+    run(
+        data,
+        &VenueConfig::default(),
+        &[],
+        (sizing, periods_per_year),
+        cash,
+        plan,
+    )
+}
+
+fn run(
+    data: &[Vec<Bar>],
+    venue: &VenueConfig,
+    venues: &[VenueSpec],
+    (sizing, periods_per_year): (SizingConfig, f64),
+    cash: &str,
+    plan: Vec<(SymbolId, usize, Signal)>,
+) -> (RunOutcome, Vec<SkippedSignal>) {
     let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let simulation = Simulation {
         risk: &Default::default(),
@@ -143,6 +174,7 @@ pub fn simulate_venues(
         venue,
         venues,
         sizing,
+        periods_per_year,
         cash: d(cash),
         seed: 0,
     };
