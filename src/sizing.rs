@@ -102,7 +102,7 @@ pub struct SizingDecision {
     pub confidence: Option<f64>,
     /// See [`Sized::raw_qty`].
     pub raw_qty: Option<Decimal>,
-    /// The entry's quantity (all-cash: resolved at the fill); `None` when skipped.
+    /// The entry's quantity; `None` when skipped.
     pub qty: Option<OrderQty>,
     pub capped_by_buying_power: bool,
     /// Why the entry was skipped.

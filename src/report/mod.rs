@@ -9,7 +9,8 @@
 //!   algorithm worked it ([`parents`]; summed in the `Execution` sections);
 //! - `routing.csv`: where each order was routed and what each venue quoted for it
 //!   ([`routing`]; its totals by venue are in `report.json` and `report.md`);
-//! - `sizing.csv`: every entry sizing, its inputs and result ([`tables::sizing_csv`]);
+//! - `sizing.csv`: every entry sized at its decision, its inputs and result
+//!   ([`tables::sizing_csv`]; all-cash entries are sized at the fill and have none);
 //! - `equity.svg`, `drawdown.svg`: charts;
 //! - `slippage.md`, `slippage.csv`, `slippage_hist.svg`, `slippage_vs_size.svg`: the
 //!   slippage report, every order's implementation shortfall split into delay, timing,
