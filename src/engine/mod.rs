@@ -611,6 +611,11 @@ impl VenueListener for Engine {
         self.portfolio.buying_power()
     }
 
+    /// As of the last close: the last equity point (nothing to recompute per bar).
+    fn equity(&self) -> Decimal {
+        self.equity.last().map_or_else(|| self.portfolio.equity(), |p| p.equity)
+    }
+
     fn account(&self, exclude: &[OrderId]) -> Account {
         let n = self.instruments.len();
         let mut working = vec![Decimal::ZERO; n];

@@ -163,8 +163,15 @@ impl Executor {
     /// drawdown and kill-switch rules to the account as of the last close.
     pub fn on_time(&mut self, ts: Timestamp, engine: &dyn VenueListener) {
         if let Some(guard) = self.risk.as_mut() {
-            let account = engine.account(&[]);
-            guard.on_time(ts, &account.view());
+            // The per-bar rules read the equity only: no need to gather the positions.
+            let view = crate::risk::AccountView {
+                equity: engine.equity(),
+                buying_power: Decimal::ZERO,
+                positions: &[],
+                marks: &[],
+                working: &[],
+            };
+            guard.on_time(ts, &view);
         }
     }
 
@@ -606,6 +613,10 @@ impl VenueListener for Relay<'_> {
 
     fn account(&self, exclude: &[OrderId]) -> Account {
         self.engine.account(exclude)
+    }
+
+    fn equity(&self) -> Decimal {
+        self.engine.equity()
     }
 
     fn on_venue_event(&mut self, event: VenueEvent) {

@@ -26,6 +26,11 @@ pub struct RiskGuard {
     last_equity: Option<Decimal>,
     /// Highest equity seen by `on_time`.
     peak_equity: Option<Decimal>,
+    /// Equity at or below which the drawdown breaker trips (`peak × (1 − limit)`, kept
+    /// as the peak moves so that each bar only compares).
+    drawdown_floor: Option<Decimal>,
+    /// Equity at or below which the daily loss limit is reached, for the current day.
+    loss_floor: Option<Decimal>,
     /// Decision times of the orders accepted in the throttle's window, oldest first.
     accepted: VecDeque<Timestamp>,
     log: RiskLog,
@@ -60,6 +65,8 @@ impl RiskGuard {
             day_start_equity: Decimal::ZERO,
             last_equity: None,
             peak_equity: None,
+            drawdown_floor: None,
+            loss_floor: None,
             accepted: VecDeque::new(),
             log: RiskLog::default(),
         }
@@ -102,9 +109,25 @@ impl RiskGuard {
         if new_day {
             self.day = Some(day);
             self.day_start_equity = self.last_equity.unwrap_or(equity);
+            let reference = self.day_start_equity;
+            self.loss_floor = self
+                .config
+                .daily_loss_limit
+                .filter(|_| reference > Decimal::ZERO)
+                .map(|limit| reference - limit * reference);
         }
         self.last_equity = Some(equity);
-        let peak = self.peak_equity.map_or(equity, |p| p.max(equity));
+        let peak = match self.peak_equity {
+            Some(p) if p >= equity => p,
+            _ => {
+                self.drawdown_floor = self
+                    .config
+                    .max_drawdown
+                    .filter(|_| equity > Decimal::ZERO)
+                    .map(|limit| equity - limit * equity);
+                equity
+            }
+        };
         self.peak_equity = Some(peak);
 
         if self.state == TradingState::Halted {
@@ -115,8 +138,7 @@ impl RiskGuard {
             return;
         }
         if let Some(limit) = self.config.max_drawdown
-            && peak > Decimal::ZERO
-            && peak - equity >= limit * peak
+            && self.drawdown_floor.is_some_and(|floor| equity <= floor)
         {
             let reason = format!(
                 "drawdown {} from the equity peak {} reached max_drawdown {}",
@@ -128,10 +150,7 @@ impl RiskGuard {
             return;
         }
         let reference = self.day_start_equity;
-        let loss_hit = self
-            .config
-            .daily_loss_limit
-            .is_some_and(|limit| reference > Decimal::ZERO && reference - equity >= limit * reference);
+        let loss_hit = self.loss_floor.is_some_and(|floor| equity <= floor);
         if loss_hit {
             let limit = self.config.daily_loss_limit.unwrap_or_default();
             let reason = format!(
