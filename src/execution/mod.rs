@@ -147,6 +147,20 @@ impl Executor {
         }
     }
 
+    /// The router, and a relay that turns the child events it reports into the parents'
+    /// (disjoint borrows of the executor's fields).
+    fn router_and_relay<'a>(&'a mut self, engine: &'a mut dyn VenueListener) -> (&'a mut Router, Relay<'a>) {
+        let relay = Relay {
+            parents: &mut self.parents,
+            child_parent: &self.child_parent,
+            children: &mut self.children,
+            news: &mut self.news,
+            child_fills: &mut self.log.child_fills,
+            engine,
+        };
+        (&mut self.router, relay)
+    }
+
     fn passthrough(&self) -> bool {
         self.config == ExecutionConfig::Market
     }
@@ -226,15 +240,8 @@ impl Executor {
             self.router.on_bar(symbol, bar, engine);
             return;
         }
-        let mut relay = Relay {
-            parents: &mut self.parents,
-            child_parent: &self.child_parent,
-            children: &mut self.children,
-            news: &mut self.news,
-            child_fills: &mut self.log.child_fills,
-            engine,
-        };
-        self.router.on_bar(symbol, bar, &mut relay);
+        let (router, mut relay) = self.router_and_relay(engine);
+        router.on_bar(symbol, bar, &mut relay);
         self.settle(bar.ts, engine);
     }
 
@@ -393,15 +400,8 @@ impl Executor {
             self.router.expire_all(now, reason, engine);
             return;
         }
-        let mut relay = Relay {
-            parents: &mut self.parents,
-            child_parent: &self.child_parent,
-            children: &mut self.children,
-            news: &mut self.news,
-            child_fills: &mut self.log.child_fills,
-            engine,
-        };
-        self.router.expire_all(now, reason, &mut relay);
+        let (router, mut relay) = self.router_and_relay(engine);
+        router.expire_all(now, reason, &mut relay);
         // Parents end with the data; their algorithms get no more say.
         self.news.clear();
         let ids: Vec<OrderId> = self.parents.keys().copied().collect();
@@ -511,15 +511,8 @@ impl Executor {
             self.news.push(ChildNews::Rejected { child: id, reason });
             return;
         }
-        let mut relay = Relay {
-            parents: &mut self.parents,
-            child_parent: &self.child_parent,
-            children: &mut self.children,
-            news: &mut self.news,
-            child_fills: &mut self.log.child_fills,
-            engine,
-        };
-        self.router.submit(&child, now, &mut relay);
+        let (router, mut relay) = self.router_and_relay(engine);
+        router.submit(&child, now, &mut relay);
     }
 
     fn cancel_children(&mut self, parent: OrderId, now: Timestamp, reason: &str, engine: &mut dyn VenueListener) {
@@ -529,17 +522,10 @@ impl Executor {
         let symbol = working.order.symbol;
         let live: Vec<OrderId> = working.live.keys().copied().collect();
         for child in live {
-            let mut relay = Relay {
-                parents: &mut self.parents,
-                child_parent: &self.child_parent,
-                children: &mut self.children,
-                news: &mut self.news,
-                child_fills: &mut self.log.child_fills,
-                engine,
-            };
+            let (router, mut relay) = self.router_and_relay(engine);
             // A child that already filled is no longer working: nothing to cancel (the
             // cancel lost the race), and it is done.
-            if !self.router.cancel(symbol, child, now, reason, &mut relay)
+            if !router.cancel(symbol, child, now, reason, &mut relay)
                 && let Some(w) = self.parents.get_mut(&parent)
             {
                 w.live.remove(&child);
