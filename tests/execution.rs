@@ -344,3 +344,25 @@ fn parent_orders_csv_reports_each_parent() {
         rows[0][col("children")].parse::<usize>().unwrap()
     );
 }
+
+/// An all-cash reversal worked by an algorithm counts what its exit will free: it ends
+/// short, as it does when orders go out as they are.
+#[test]
+fn an_all_cash_reversal_through_an_algorithm_enters() {
+    let plan = vec![(0, 0, long()), (0, 2, Signal::new(0, Intent::Short))];
+    let split = ExecutionConfig::Split {
+        threshold: d("1000000"),
+        max_child: d("1000000"),
+    };
+    let venue = VenueConfig::default();
+    let (out, _) = simulate_algo(
+        &[flat(6, "1000000")],
+        &venue,
+        split,
+        SizingConfig::AllCash,
+        "10000",
+        plan,
+    );
+    let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
+    assert_eq!(position, d("-100"));
+}

@@ -243,3 +243,50 @@ fn a_bracket_leg_that_cannot_be_placed_flattens_the_position() {
     let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
     assert_eq!(position, Decimal::ZERO);
 }
+
+/// Children sent together count each other: a split parent cannot pass a position
+/// limit that the same order sent whole would not.
+#[test]
+fn split_children_count_their_live_siblings() {
+    let risk = RiskConfig {
+        max_position_qty: Some(d("100")),
+        ..RiskConfig::default()
+    };
+    let split = ExecutionConfig::Split {
+        threshold: d("50"),
+        max_child: d("100"),
+    };
+    let plan = vec![(0, 0, Signal::new(0, Intent::Long))];
+    let (out, _) = simulate_risk(&[rising(5)], &risk, split, fixed("500"), "1000000", plan);
+    // The second child would take the position (with the first, still live) to 200: it
+    // is refused, which ends the parent and cancels the first before it fills.
+    let refused = out.risk.counts_by_code();
+    assert!(
+        matches!(refused[..], [(RejectCode::MaxPositionQty, n)] if n >= 1),
+        "{refused:?}"
+    );
+    assert!(out.fills.is_empty());
+    let parent = &out.orders[0];
+    assert_eq!(parent.status, OrderStatus::Cancelled);
+    assert!(parent.note.as_deref().unwrap().contains("risk max_position_qty"));
+}
+
+/// A position protected by a stop is still open, and its value still committed: the
+/// stop is not working exposure that cancels it.
+#[test]
+fn a_protected_position_still_counts_as_open() {
+    let risk = RiskConfig {
+        max_open_positions: Some(1),
+        ..RiskConfig::default()
+    };
+    let protected = Signal {
+        stop_loss: Some(d("90")),
+        ..Signal::new(0, Intent::Long)
+    };
+    let plan = vec![(0, 0, protected), (1, 2, Signal::new(1, Intent::Long))];
+    let data = vec![rising(5), rising(5)];
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("10"), "100000", plan);
+    let second = out.orders.iter().find(|o| o.symbol == 1).unwrap();
+    assert_eq!(second.status, OrderStatus::Rejected);
+    assert!(second.note.as_deref().unwrap().starts_with("risk max_open_positions"));
+}

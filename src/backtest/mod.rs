@@ -184,8 +184,10 @@ impl Simulation<'_> {
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
                 engine.on_bar(symbol, bar);
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
-                venue.after_bar(symbol, bar, &mut engine);
-                carry_out(&mut engine, &mut venue, &mut commands, ts);
+                if !venue.passthrough() {
+                    venue.after_bar(symbol, bar, &mut engine);
+                    carry_out(&mut engine, &mut venue, &mut commands, ts);
+                }
             }
             engine.record_equity(ts);
             last_ts = ts;

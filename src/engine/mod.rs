@@ -622,6 +622,11 @@ impl VenueListener for Engine {
         for (symbol, ids) in self.working.iter().enumerate() {
             for &id in ids.iter().filter(|id| !exclude.contains(id)) {
                 let order = self.order(id);
+                // Protective legs only ever close the position they protect: counting them
+                // would make a protected position look flat (and a bracket count twice).
+                if matches!(order.reason, "stop_loss" | "take_profit") {
+                    continue;
+                }
                 // An all-cash order's size is unknown until it fills: it counts as none.
                 working[symbol] += order.side.sign() * order.remaining().unwrap_or_default();
             }

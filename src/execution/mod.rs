@@ -161,7 +161,8 @@ impl Executor {
         (&mut self.router, relay)
     }
 
-    fn passthrough(&self) -> bool {
+    /// True when orders go to the router as they are (no algorithm, nothing to time).
+    pub fn passthrough(&self) -> bool {
         self.config == ExecutionConfig::Market
     }
 
@@ -197,12 +198,17 @@ impl Executor {
         qty: Decimal,
         now: Timestamp,
         exclude: &[OrderId],
+        siblings: Decimal,
         engine: &dyn VenueListener,
     ) -> Result<(), String> {
         let Some(guard) = self.risk.as_mut() else {
             return Ok(());
         };
-        let account = engine.account(exclude);
+        let mut account = engine.account(exclude);
+        // Live children of the same parent are working orders the engine does not see.
+        if let Some(working) = account.working.get_mut(order.symbol) {
+            *working += order.side.sign() * siblings;
+        }
         let check = OrderCheck {
             order_id: order.id,
             symbol: order.symbol,
@@ -235,11 +241,11 @@ impl Executor {
 
     /// Matches the bar at the venues (before the engine sees it).
     pub fn on_bar(&mut self, symbol: SymbolId, bar: &Bar, engine: &mut dyn VenueListener) {
-        self.last_bar[symbol] = Some(*bar);
         if self.passthrough() {
             self.router.on_bar(symbol, bar, engine);
             return;
         }
+        self.last_bar[symbol] = Some(*bar);
         let (router, mut relay) = self.router_and_relay(engine);
         router.on_bar(symbol, bar, &mut relay);
         self.settle(bar.ts, engine);
@@ -283,7 +289,7 @@ impl Executor {
             // The order itself and its one-cancels-other sibling count as one position change.
             let exclude = [order.id, order.oco.unwrap_or(order.id)];
             let qty = self.check_qty(order, engine);
-            if let Err(reason) = self.risk_check(order, qty, now, &exclude, engine) {
+            if let Err(reason) = self.risk_check(order, qty, now, &exclude, Decimal::ZERO, engine) {
                 engine.on_venue_event(VenueEvent::Rejected {
                     order_id: order.id,
                     ts: now,
@@ -370,7 +376,7 @@ impl Executor {
         let freed: Decimal = self
             .parents
             .values()
-            .filter(|w| w.order.symbol == order.symbol && w.order.side != order.side)
+            .filter(|w| w.order.symbol == order.symbol && w.order.reason == "exit")
             .map(|w| w.view(&self.instruments[order.symbol]).qty - w.filled)
             .sum();
         let cash = engine.buying_power().max(Decimal::ZERO) + freed * px;
@@ -479,6 +485,7 @@ impl Executor {
         let Some(working) = self.parents.get_mut(&parent) else {
             return;
         };
+        let siblings: Decimal = working.live.values().copied().sum();
         let id = self.next_child;
         self.next_child += 1;
         let mut child = working.order.clone();
@@ -500,7 +507,7 @@ impl Executor {
         self.child_parent.insert(id, parent);
         self.children.insert(id, child.clone());
         // Each child is checked on its own; its parent stands aside in the working orders.
-        if let Err(reason) = self.risk_check(&child, qty, now, &[parent], engine) {
+        if let Err(reason) = self.risk_check(&child, qty, now, &[parent], siblings, engine) {
             if let Some(w) = self.parents.get_mut(&parent) {
                 w.live.remove(&id);
             }
