@@ -78,24 +78,13 @@ pub fn simulate_risk(
     cash: &str,
     plan: Vec<(SymbolId, usize, Signal)>,
 ) -> (RunOutcome, Vec<SkippedSignal>) {
-    let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
     let venue = VenueConfig::default();
-    let simulation = Simulation {
-        periods_per_year: 252.0,
-        instruments: &instruments,
-        bars: data,
-        spreads: &[],
-        venue: &venue,
-        venues: &[],
+    Setup {
         execution,
         risk,
-        sizing,
-        cash: d(cash),
-        seed: 0,
-    };
-    simulation
-        .run("scripted", Box::new(Scripted::new(data.len(), plan)))
-        .unwrap()
+        ..Setup::new(&venue, sizing)
+    }
+    .run(data, cash, plan)
 }
 
 /// As [`simulate`], working every order with `execution`.
@@ -107,23 +96,11 @@ pub fn simulate_algo(
     cash: &str,
     plan: Vec<(SymbolId, usize, Signal)>,
 ) -> (RunOutcome, Vec<SkippedSignal>) {
-    let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
-    let simulation = Simulation {
-        periods_per_year: 252.0,
-        risk: &Default::default(),
-        instruments: &instruments,
-        bars: data,
-        spreads: &[],
-        venue,
-        venues: &[],
+    Setup {
         execution,
-        sizing,
-        cash: d(cash),
-        seed: 0,
-    };
-    simulation
-        .run("scripted", Box::new(Scripted::new(data.len(), plan)))
-        .unwrap()
+        ..Setup::new(venue, sizing)
+    }
+    .run(data, cash, plan)
 }
 
 /// As [`simulate`], trading on several venues.
@@ -135,7 +112,11 @@ pub fn simulate_venues(
     cash: &str,
     plan: Vec<(SymbolId, usize, Signal)>,
 ) -> (RunOutcome, Vec<SkippedSignal>) {
-    run(data, venue, venues, (sizing, 252.0), cash, plan)
+    Setup {
+        venues,
+        ..Setup::new(venue, sizing)
+    }
+    .run(data, cash, plan)
 }
 
 /// As [`simulate`], with the run's periods per year (P) given: 252 elsewhere.
@@ -146,39 +127,60 @@ pub fn simulate_with_periods(
     cash: &str,
     plan: Vec<(SymbolId, usize, Signal)>,
 ) -> (RunOutcome, Vec<SkippedSignal>) {
-    run(
-        data,
-        &VenueConfig::default(),
-        &[],
-        (sizing, periods_per_year),
-        cash,
-        plan,
-    )
+    let venue = VenueConfig::default();
+    Setup {
+        periods_per_year,
+        ..Setup::new(&venue, sizing)
+    }
+    .run(data, cash, plan)
 }
 
-fn run(
-    data: &[Vec<Bar>],
-    venue: &VenueConfig,
-    venues: &[VenueSpec],
-    (sizing, periods_per_year): (SizingConfig, f64),
-    cash: &str,
-    plan: Vec<(SymbolId, usize, Signal)>,
-) -> (RunOutcome, Vec<SkippedSignal>) {
-    let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
-    let simulation = Simulation {
-        risk: &Default::default(),
-        execution: Default::default(),
-        instruments: &instruments,
-        bars: data,
-        spreads: &[],
-        venue,
-        venues,
-        sizing,
-        periods_per_year,
-        cash: d(cash),
-        seed: 0,
-    };
-    simulation
-        .run("scripted", Box::new(Scripted::new(data.len(), plan)))
-        .unwrap()
+/// Everything a scripted run may vary; `Setup::new` gives the defaults the tests assume.
+struct Setup<'a> {
+    venue: &'a VenueConfig,
+    venues: &'a [VenueSpec],
+    execution: ExecutionConfig,
+    risk: &'a RiskConfig,
+    sizing: SizingConfig,
+    periods_per_year: f64,
+}
+
+static NO_RISK: std::sync::LazyLock<RiskConfig> = std::sync::LazyLock::new(RiskConfig::default);
+
+impl<'a> Setup<'a> {
+    fn new(venue: &'a VenueConfig, sizing: SizingConfig) -> Self {
+        Setup {
+            venue,
+            venues: &[],
+            execution: ExecutionConfig::Market,
+            risk: &NO_RISK,
+            sizing,
+            periods_per_year: 252.0,
+        }
+    }
+
+    fn run(
+        self,
+        data: &[Vec<Bar>],
+        cash: &str,
+        plan: Vec<(SymbolId, usize, Signal)>,
+    ) -> (RunOutcome, Vec<SkippedSignal>) {
+        let instruments: Vec<Instrument> = (0..data.len()).map(|i| Instrument::equity(&format!("S{i}"))).collect();
+        let simulation = Simulation {
+            instruments: &instruments,
+            bars: data,
+            spreads: &[],
+            venue: self.venue,
+            venues: self.venues,
+            execution: self.execution,
+            risk: self.risk,
+            sizing: self.sizing,
+            periods_per_year: self.periods_per_year,
+            cash: d(cash),
+            seed: 0,
+        };
+        simulation
+            .run("scripted", Box::new(Scripted::new(data.len(), plan)))
+            .unwrap()
+    }
 }
