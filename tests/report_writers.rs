@@ -723,3 +723,141 @@ fn a_long_curve_gives_readable_charts_and_full_tables() {
         write_reports(&result, &Path::new(&dir).join("long")).unwrap();
     }
 }
+
+/// The run above on two venues with order 1 worked by TWAP through one child (routed to
+/// `dark` after comparing quotes) and order 5 sent as it is to `lit`.
+fn two_venue_run() -> RunResult {
+    use slipstream::execution::{CHILD_ID_BASE, ParentRecord};
+    use slipstream::venue::RouteLog;
+    use slipstream::venue::router::{CostQuote, RouteDecision, RouteReason};
+    let mut result = run(FillTiming::NextOpen, false);
+    let main = &mut result.main;
+    let child_id = CHILD_ID_BASE;
+    let mut child = main.orders[0].clone();
+    child.id = child_id;
+    child.qty = OrderQty::Units(dec!(50));
+    child.reason = "child";
+    let quote = |venue, spread| CostQuote {
+        venue,
+        spread,
+        impact: dec!(0),
+        fees: dec!(1),
+    };
+    main.routes = RouteLog {
+        venues: vec!["lit".to_string(), "dark".to_string()],
+        decisions: vec![
+            RouteDecision {
+                order_id: child_id,
+                symbol: 0,
+                venue: 1,
+                reason: RouteReason::LowestCost,
+                qty: dec!(50),
+                px: dec!(100),
+                quotes: vec![quote(0, dec!(2.5)), quote(1, dec!(1.25))],
+            },
+            RouteDecision {
+                order_id: 5,
+                symbol: 0,
+                venue: 0,
+                reason: RouteReason::FirstListed,
+                qty: dec!(50),
+                px: dec!(100),
+                quotes: Vec::new(),
+            },
+        ],
+    };
+    main.execution.algo = "twap";
+    main.execution.parents = vec![ParentRecord {
+        parent_id: 1,
+        algo: "twap",
+        start: day(0),
+        end: Some(day(1)),
+        children: vec![child_id],
+        note: None,
+    }];
+    main.execution.children = vec![child];
+    main.fills[0].venue = 1;
+    result
+}
+
+#[test]
+fn routing_csv_names_the_parent_of_each_routed_order() {
+    let result = two_venue_run();
+    let bytes = report::routing::routing_csv(&result).unwrap();
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        header,
+        [
+            "parent_id",
+            "order_id",
+            "symbol",
+            "side",
+            "decision_ts",
+            "qty",
+            "ref_px",
+            "routed_to",
+            "reason",
+            "quoted_venue",
+            "expected_spread",
+            "expected_impact",
+            "expected_fees",
+            "expected_total",
+            "chosen"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        3,
+        "two quotes for the child, one row for the order sent as it is"
+    );
+    // The child's side and decision time come from the child itself.
+    assert_eq!(
+        rows[1],
+        [
+            "1",
+            "1099511627776",
+            "AAPL",
+            "buy",
+            "2024-01-01T00:00:00",
+            "50",
+            "100",
+            "dark",
+            "lowest_cost",
+            "dark",
+            "1.25",
+            "0.00",
+            "1.00",
+            "2.25",
+            "true"
+        ]
+    );
+    assert_eq!((rows[0][9].as_str(), rows[0][14].as_str()), ("lit", "false"));
+    assert_eq!(rows[2][..2], ["5", "5"], "an order sent as it is is its own parent");
+    assert_eq!((rows[2][7].as_str(), rows[2][8].as_str()), ("lit", "first_listed"));
+
+    // The parent's venue in orders.csv is its child's; an order that reached no venue has none.
+    let (_tmp, out) = write(&result);
+    let (header, rows) = csv_table(&out, "orders.csv");
+    let venue = header.iter().position(|h| h == "venue").unwrap();
+    let venues: Vec<&str> = rows.iter().map(|r| r[venue].as_str()).collect();
+    assert_eq!(venues, ["dark", "", "", "", "lit"]);
+    let (_, fills) = csv_table(&out, "fills.csv");
+    assert_eq!(
+        fills[0][12], "dark",
+        "a child's fill, booked under its parent, names the child's venue"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&read(&out, "report.json")).unwrap();
+    let venues = &json["routing"]["venues"];
+    assert_eq!(
+        (venues[1]["routed_orders"].as_u64(), venues[1]["parent_orders"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let md = read(&out, "report.md");
+    assert!(md.contains("| dark | 1 | 1 | 1 |"), "{md}");
+}

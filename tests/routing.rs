@@ -396,3 +396,304 @@ fn quotes_round_to_the_tick_as_fills_do() {
     assert_eq!(totals, [d("10"), d("11")]);
     assert_eq!(out.fills[0].venue, 0);
 }
+
+/// Ten weekdays from 2020-01-02 of flat bars at 100, the data's spread alternating 0.4
+/// and 0.02, and a signals file: long with a stop-loss and a take-profit on the first
+/// day, flat on the sixth.
+fn write_worked_run_files(dir: &std::path::Path) {
+    let days = [
+        "2020-01-02",
+        "2020-01-03",
+        "2020-01-06",
+        "2020-01-07",
+        "2020-01-08",
+        "2020-01-09",
+        "2020-01-10",
+        "2020-01-13",
+        "2020-01-14",
+        "2020-01-15",
+    ];
+    let mut bars = String::from("timestamp,open,high,low,close,volume,quoted\n");
+    for (i, day) in days.iter().enumerate() {
+        let spread = if i % 2 == 0 { "0.4" } else { "0.02" };
+        bars.push_str(&format!("{day},100,100,100,100,1000000,{spread}\n"));
+    }
+    std::fs::write(dir.join("bars.csv"), bars).unwrap();
+    std::fs::write(
+        dir.join("signals.csv"),
+        "timestamp,symbol,side,stop_loss,take_profit\n\
+         2020-01-02,X,long,90,110\n\
+         2020-01-09,X,flat,,\n",
+    )
+    .unwrap();
+}
+
+/// Worked by TWAP: three slices a day apart.
+const TWAP: &str = "[execution]\nalgo = \"twap\"\nduration = \"3d\"\nslices = 3\n";
+
+/// A scenario trading X with `execution` and `more` (TOML: venues, risk limits).
+fn worked_run(dir: &std::path::Path, execution: &str, more: &str) -> slipstream::backtest::result::RunResult {
+    write_worked_run_files(dir);
+    let text = format!(
+        r#"name = "worked_on_two_venues"
+cash = 1000000
+benchmark = false
+[[instruments]]
+symbol = "X"
+data = "bars.csv"
+columns = {{ spread = "quoted" }}
+[strategy]
+kind = "signals_file"
+path = "signals.csv"
+[sizing]
+kind = "fixed_qty"
+qty = 900
+[venue.slippage]
+model = "half_spread"
+spread = "data"
+{execution}
+{more}"#
+    );
+    let path = dir.join("s.toml");
+    let scenario = slipstream::scenario::parse_str(&text, &path, &[]).unwrap();
+    slipstream::backtest::run(&scenario).unwrap()
+}
+
+/// One venue quoting the data's spread, one a fixed 0.1: the data's 0.4 days send a
+/// child to the fixed venue, its 0.02 days to the quoted one.
+const QUOTED_AND_FIXED: &str = r#"
+[[venues]]
+name = "quoted"
+volume_fraction = 0.5
+spread = "data"
+[[venues]]
+name = "fixed"
+volume_fraction = 0.5
+spread = 0.1
+"#;
+
+fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// With two venues and TWAP the router sees children; routing.csv names each one's
+/// parent, an order of orders.csv, and the fills and venue columns of the parent's
+/// reports name every venue its children went to.
+#[test]
+fn children_routed_to_two_venues_are_reported_under_their_parents() {
+    use slipstream::execution::CHILD_ID_BASE;
+    use slipstream::report::{routing, slippage, slippage_writer, tables};
+    let dir = tempfile::tempdir().unwrap();
+    let result = worked_run(dir.path(), TWAP, QUOTED_AND_FIXED);
+    let out = &result.main;
+    let parents = &out.execution.parents;
+    assert_eq!(parents.len(), 2, "the entry and the exit are worked: {parents:?}");
+    let parent_of = |child: u64| {
+        parents
+            .iter()
+            .find(|p| p.children.contains(&child))
+            .map(|p| p.parent_id)
+    };
+
+    let (header, rows) = csv_rows(&routing::routing_csv(&result).unwrap());
+    assert_eq!(header[..2], ["parent_id", "order_id"]);
+    let (parent_col, order_col, venue_col) = (
+        column(&header, "parent_id"),
+        column(&header, "order_id"),
+        column(&header, "routed_to"),
+    );
+    let order_ids: Vec<String> = out.orders.iter().map(|o| o.id.to_string()).collect();
+    let (orders_header, orders_rows) = csv_rows(&tables::orders_csv(&result).unwrap());
+    let orders_csv_ids: Vec<&str> = orders_rows
+        .iter()
+        .map(|r| r[column(&orders_header, "id")].as_str())
+        .collect();
+    let mut routed_children: Vec<u64> = Vec::new();
+    let mut protective = 0;
+    for row in &rows {
+        let (parent, order): (u64, u64) = (row[parent_col].parse().unwrap(), row[order_col].parse().unwrap());
+        assert!(
+            order_ids.contains(&row[parent_col]),
+            "parent {parent} is an engine order"
+        );
+        assert!(
+            orders_csv_ids.contains(&row[parent_col].as_str()),
+            "parent {parent} is in orders.csv"
+        );
+        if order >= CHILD_ID_BASE {
+            assert_eq!(
+                Some(parent),
+                parent_of(order),
+                "child {order} names the parent that sent it"
+            );
+            if routed_children.last() != Some(&order) {
+                routed_children.push(order);
+            }
+        } else {
+            // A protective leg goes as it is: its own parent.
+            assert_eq!(parent, order);
+            protective += 1;
+        }
+    }
+    let logged: Vec<u64> = parents.iter().flat_map(|p| p.children.iter().copied()).collect();
+    assert_eq!(
+        routed_children, logged,
+        "every child was routed, once, in the order sent"
+    );
+    assert!(
+        protective >= 2,
+        "the stop-loss and take-profit legs are routed as they are"
+    );
+
+    // The entry's children went to both venues (the precondition of what follows).
+    let entry = parents[0].parent_id;
+    let venues_of = |parent: u64| -> Vec<&str> {
+        let mut v: Vec<&str> = rows
+            .iter()
+            .filter(|r| r[parent_col] == parent.to_string())
+            .map(|r| r[venue_col].as_str())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    assert_eq!(venues_of(entry), ["fixed", "quoted"]);
+
+    // fills.csv books the children's fills under the parent, each with its own venue.
+    let (fills_header, fills_rows) = csv_rows(&tables::fills_csv(&result).unwrap());
+    let (fill_order, fill_venue) = (column(&fills_header, "order_id"), column(&fills_header, "venue"));
+    let entry_fills: Vec<&str> = fills_rows
+        .iter()
+        .filter(|r| r[fill_order] == entry.to_string())
+        .map(|r| r[fill_venue].as_str())
+        .collect();
+    let child_venues: Vec<&str> = out
+        .execution
+        .child_fills
+        .iter()
+        .filter(|f| parent_of(f.order_id) == Some(entry))
+        .map(|f| {
+            let decision = out.routes.decision(f.order_id).unwrap();
+            assert_eq!(decision.venue, f.venue, "a child fills where it was routed");
+            out.routes.name(f.venue)
+        })
+        .collect();
+    assert_eq!(entry_fills, child_venues);
+    assert!(entry_fills.contains(&"fixed") && entry_fills.contains(&"quoted"));
+
+    // orders.csv and slippage.csv name both venues for the split parent.
+    let entry_row = orders_rows.iter().find(|r| r[0] == entry.to_string()).unwrap();
+    assert_eq!(entry_row[column(&orders_header, "venue")], "quoted+fixed");
+    let costs = slippage::order_costs(&result);
+    let (slip_header, slip_rows) = csv_rows(&slippage_writer::slippage_csv(&result, &costs).unwrap());
+    let slip_entry = slip_rows.iter().find(|r| r[0] == entry.to_string()).unwrap();
+    assert_eq!(slip_entry[column(&slip_header, "venue")], "quoted+fixed");
+    let summary = slippage::aggregate(&result, &costs);
+    let groups: Vec<&str> = summary
+        .by_venue
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|g| g.group.as_str())
+        .collect();
+    assert!(
+        groups.contains(&"quoted+fixed"),
+        "a split parent is its own group: {groups:?}"
+    );
+
+    // The Routing section counts routed orders (children included) and parents apart.
+    let routing_summary = routing::routing_summary(&result);
+    let routed: usize = routing_summary.venues.iter().map(|v| v.routed_orders).sum();
+    assert_eq!(routed, out.routes.decisions.len());
+    let routed_rows = rows.iter().filter(|r| r[column(&header, "chosen")] == "true").count();
+    assert_eq!(routed, routed_rows);
+    for v in &routing_summary.venues {
+        let parents_here = orders_rows
+            .iter()
+            .filter(|r| r[column(&orders_header, "venue")].split('+').any(|n| n == v.name))
+            .count();
+        assert_eq!(
+            v.parent_orders, parents_here,
+            "{}: parents counted once per venue",
+            v.name
+        );
+        assert!(
+            v.routed_orders > v.parent_orders,
+            "{}: children outnumber parents",
+            v.name
+        );
+    }
+    let mut md = String::new();
+    routing::routing_markdown(&mut md, &result, &routing_summary);
+    assert!(md.contains("| Venue | Routed orders | Parent orders |"), "{md}");
+}
+
+/// With one venue the router logs nothing, and routing.csv still lists what reached the
+/// venue: the children, each with its parent, not the parents themselves.
+#[test]
+fn with_one_venue_routing_csv_lists_the_children_under_their_parents() {
+    use slipstream::report::routing;
+    let dir = tempfile::tempdir().unwrap();
+    let result = worked_run(dir.path(), TWAP, "");
+    let out = &result.main;
+    assert!(out.routes.decisions.is_empty());
+    let (header, rows) = csv_rows(&routing::routing_csv(&result).unwrap());
+    let pairs: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[column(&header, "parent_id")].parse().unwrap(),
+                r[column(&header, "order_id")].parse().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(u64, u64)> = Vec::new();
+    for o in &out.orders {
+        match out.execution.parents.iter().find(|p| p.parent_id == o.id) {
+            Some(p) => expected.extend(p.children.iter().map(|&c| (o.id, c))),
+            None => expected.push((o.id, o.id)),
+        }
+    }
+    assert_eq!(pairs, expected);
+    assert!(rows.iter().all(|r| r[column(&header, "reason")] == "only_venue"));
+    let summary = routing::routing_summary(&result);
+    assert_eq!(summary.venues[0].routed_orders, rows.len());
+    assert_eq!(summary.venues[0].parent_orders, out.orders.len());
+}
+
+/// What the risk guard refused never reached the venue: with one venue (where the
+/// router logs nothing) routing.csv leaves it out and orders.csv names no venue for it,
+/// whether the order went as it is or through children.
+#[test]
+fn with_one_venue_refused_orders_and_children_are_not_routed() {
+    use slipstream::report::{routing, tables};
+    for execution in ["", TWAP] {
+        let dir = tempfile::tempdir().unwrap();
+        // The 900-share entry, and each of its 300-share children, is over the limit.
+        let result = worked_run(dir.path(), execution, "[risk]\nmax_order_qty = 250\n");
+        let out = &result.main;
+        assert!(out.fills.is_empty(), "{execution}: nothing traded");
+        assert!(!out.risk.rejections.is_empty(), "{execution}: the guard refused");
+        let (_, rows) = csv_rows(&routing::routing_csv(&result).unwrap());
+        assert!(rows.is_empty(), "{execution}: nothing reached the venue: {rows:?}");
+        let (header, rows) = csv_rows(&tables::orders_csv(&result).unwrap());
+        assert!(
+            rows.iter().all(|r| r[column(&header, "venue")].is_empty()),
+            "{execution}: {rows:?}"
+        );
+        assert_eq!(routing::routing_summary(&result).venues[0].routed_orders, 0);
+    }
+}

@@ -46,7 +46,7 @@ pub const LINKED_FILES: [LinkedFile; 14] = [
     },
     LinkedFile {
         name: "routing.csv",
-        what: "where each order was routed and what each venue quoted for it",
+        what: "where each routed order went (children of worked parents included, each with its parent) and what each venue quoted for it",
     },
     LinkedFile {
         name: "sizing.csv",

@@ -7,7 +7,8 @@
 //! - `trades.csv`, `orders.csv`, `fills.csv`, `equity.csv`: the raw tables;
 //! - `parent_orders.csv`: every order the strategy's signals produced, as its execution
 //!   algorithm worked it ([`parents`]; summed in the `Execution` sections);
-//! - `routing.csv`: where each order was routed and what each venue quoted for it
+//! - `routing.csv`: where each routed order (a child under an execution algorithm, with
+//!   its parent) went and what each venue quoted for it
 //!   ([`routing`]; its totals by venue are in `report.json` and `report.md`);
 //! - `sizing.csv`: every entry sized at its decision, its inputs and result
 //!   ([`tables::sizing_csv`]; all-cash entries are sized at the fill and have none);

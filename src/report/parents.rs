@@ -60,7 +60,8 @@ pub struct ExecutionSummary {
     pub fees: Decimal,
 }
 
-fn is_parent(order: &Order) -> bool {
+/// Every order but the protective legs, which the executor always sends as they are.
+pub(super) fn is_parent(order: &Order) -> bool {
     !matches!(order.reason, "stop_loss" | "take_profit")
 }
 

@@ -40,9 +40,10 @@ use super::format::dec;
 use super::metrics::to_f64;
 use crate::backtest::result::RunResult;
 use crate::model::{Fill, Order, OrderId, OrderQty, OrderStatus, Side, SymbolId, Timestamp};
+use crate::venue::router::VenueId;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const BPS: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
 const SECS_PER_DAY: f64 = 86_400.0;
@@ -202,8 +203,10 @@ pub struct OrderCost {
     pub reached_market: bool,
     /// `decision_px × Q`, the basis of the bps.
     pub decision_notional: Decimal,
-    /// The venue the order was routed to (0 with a single venue).
-    pub venue: u16,
+    /// The venues the order reached, itself or through its children, in listing order:
+    /// several for a parent whose children went to different venues, none for an order
+    /// that never reached one.
+    pub venues: Vec<VenueId>,
     pub cost: Components<Decimal>,
     pub bps: Components<f64>,
 }
@@ -277,10 +280,18 @@ pub fn order_cost(order: &Order, fills: &[&Fill]) -> OrderCost {
         size_bucket: SizeBucket::of(size_of_bar_volume),
         reached_market,
         decision_notional,
-        venue: fills.first().map_or(0, |f| f.venue),
+        venues: fill_venues(fills),
         bps: cost.bps_of(decision_notional),
         cost,
     }
+}
+
+/// The venues of `fills`, in listing order, each once.
+fn fill_venues(fills: &[&Fill]) -> Vec<VenueId> {
+    let mut venues: Vec<VenueId> = fills.iter().map(|f| f.venue).collect();
+    venues.sort_unstable();
+    venues.dedup();
+    venues
 }
 
 /// Costs of every order of the main strategy, in order id order.
@@ -295,10 +306,11 @@ pub fn order_costs(result: &RunResult) -> Vec<OrderCost> {
         .iter()
         .map(|o| order_cost(o, fills_of.get(&o.id).map_or(&[][..], Vec::as_slice)))
         .collect();
-    let venues = super::routing::venue_of_orders(result);
+    // The routing covers children that filled nothing, which the fills cannot show.
+    let mut venues = super::routing::venues_of_orders(result);
     for cost in &mut costs {
-        if let Some(&venue) = venues.get(&cost.order_id) {
-            cost.venue = venue;
+        if let Some(routed) = venues.remove(&cost.order_id) {
+            cost.venues = routed;
         }
     }
     costs.sort_by_key(|c| c.order_id);
@@ -479,7 +491,8 @@ pub struct SlippageSummary {
     pub by_size: Vec<GroupCosts>,
     /// By hour of day of arrival (`"09:00"`), for intraday runs only.
     pub by_hour: Option<Vec<GroupCosts>>,
-    /// By venue, in listing order, for runs with several venues only.
+    /// By venue, for runs with several venues only: each venue in listing order, then
+    /// each group of venues a parent's children were split across (`a+b`), as one group.
     pub by_venue: Option<Vec<GroupCosts>>,
 }
 
@@ -525,8 +538,20 @@ pub fn aggregate(result: &RunResult, costs: &[OrderCost]) -> SlippageSummary {
         .intraday
         .then(|| group_by(&|c| c.arrival_hour().map(|h| (u64::from(h), format!("{h:02}:00")))));
     let routes = &result.main.routes;
-    let by_venue =
-        (routes.venues.len() > 1).then(|| group_by(&|c| Some((u64::from(c.venue), routes.name(c.venue).to_string()))));
+    // Single venues first, in listing order, then each combination a split parent used:
+    // a parent's costs are not divided between its children's venues.
+    let venue_sets: BTreeSet<(usize, &[VenueId])> = included
+        .iter()
+        .filter(|c| !c.venues.is_empty())
+        .map(|c| (c.venues.len(), c.venues.as_slice()))
+        .collect();
+    let by_venue = (routes.venues.len() > 1).then(|| {
+        group_by(&|c| {
+            let key = (c.venues.len(), c.venues.as_slice());
+            let rank = venue_sets.iter().position(|k| *k == key)?;
+            Some((rank as u64, super::routing::venue_label(routes, &c.venues)))
+        })
+    });
     SlippageSummary {
         conventions: SlippageConventions::TEXT,
         orders: costs.len(),

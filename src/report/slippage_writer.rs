@@ -29,7 +29,9 @@ const COMPONENTS: [&str; 7] = [
     "shortfall",
 ];
 
-/// Header of `slippage.csv`: money columns, then the same in bps (`*_bps`), then the venue.
+/// Header of `slippage.csv`: money columns, then the same in bps (`*_bps`), then the venue
+/// (the venues a parent's children went to joined by `+`; empty for an order that never
+/// reached one).
 pub fn slippage_header() -> Vec<String> {
     let mut header: Vec<String> = [
         "id",
@@ -89,7 +91,7 @@ pub fn slippage_csv(result: &RunResult, costs: &[OrderCost]) -> Result<Vec<u8>, 
         } else {
             row.extend(std::iter::repeat_n(String::new(), 2 * COMPONENTS.len()));
         }
-        row.push(result.main.routes.name(c.venue).to_string());
+        row.push(super::routing::venue_label(&result.main.routes, &c.venues));
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))

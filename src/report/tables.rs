@@ -89,9 +89,11 @@ pub const ORDERS_HEADER: [&str; 17] = [
 
 /// `orders.csv`: one row per order of the main strategy. `qty` is `all_cash` for an
 /// all-cash order that never filled, else the quantity (the filled one for all-cash
-/// orders); `avg_fill_px` is empty until the first fill.
+/// orders); `avg_fill_px` is empty until the first fill. `venue` is where the order went,
+/// itself or through its children (`a+b` when a parent's children went to two venues),
+/// empty when nothing of it reached a venue.
 pub fn orders_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
-    let venues = super::routing::venue_of_orders(result);
+    let venues = super::routing::venues_of_orders(result);
     let routes = &result.main.routes;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(ORDERS_HEADER)?;
@@ -123,7 +125,7 @@ pub fn orders_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
             o.reason.to_string(),
             o.note.clone().unwrap_or_default(),
             o.last_update_ts.to_string(),
-            routes.name(venues.get(&o.id).copied().unwrap_or(0)).to_string(),
+            super::routing::venue_label(routes, venues.get(&o.id).map_or(&[][..], Vec::as_slice)),
         ])?;
     }
     finish(w)
