@@ -137,6 +137,22 @@ impl Portfolio {
         self.positions.iter().zip(&self.marks).map(|(p, m)| p.qty * m).sum()
     }
 
+    /// Signed and absolute position values at the marks in one pass (one multiplication
+    /// per open position; flat ones cost none): the equity curve takes both every bar.
+    pub fn values(&self) -> (Decimal, Decimal) {
+        let mut net = Decimal::ZERO;
+        let mut gross = Decimal::ZERO;
+        for (p, m) in self.positions.iter().zip(&self.marks) {
+            if p.qty.is_zero() {
+                continue;
+            }
+            let value = p.qty * m;
+            net += value;
+            gross += value.abs();
+        }
+        (net, gross)
+    }
+
     /// Sum of absolute position values at the marks.
     pub fn gross_exposure(&self) -> Decimal {
         self.positions

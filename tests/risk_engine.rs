@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::{DAY_NS, bars, d, simulate_risk};
+use common::{DAY_NS, bars, d, simulate_full, simulate_risk};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use slipstream::model::{OrderStatus, Timestamp};
 use slipstream::risk::{RejectCode, TradingState};
-use slipstream::scenario::{ExecutionConfig, RiskConfig, SizingConfig};
+use slipstream::scenario::{ExecutionConfig, RiskConfig, SizingConfig, VenueConfig};
 use slipstream::strategy::{Intent, Signal};
 
 fn rising(n: usize) -> Vec<slipstream::model::Bar> {
@@ -122,9 +122,10 @@ fn children_are_checked_one_by_one_and_a_refused_child_ends_its_parent() {
 }
 
 #[test]
-fn the_daily_loss_limit_lets_exits_through_and_refuses_entries() {
-    // A long position loses 20% on day 2; the next decisions are an exit (allowed while
-    // reducing) and, in a second run, a new entry in the other direction (refused).
+fn the_daily_loss_limit_lets_exits_through_and_lifts_the_next_day() {
+    // A long position loses 20% on day 2; decided at that close, an exit goes out (allowed
+    // while reducing). In a second run the flip to short waits for day 3, when the limit
+    // is lifted (refused on day 2 itself: the_daily_loss_limit_binds_at_the_close_that_crosses_it).
     let data = vec![bars(&[
         ("100", "100", "100", "100"),
         ("100", "100", "100", "100"),
@@ -138,7 +139,7 @@ fn the_daily_loss_limit_lets_exits_through_and_refuses_entries() {
     };
     let exit = vec![
         (0, 0, Signal::new(0, Intent::Long)),
-        (0, 3, Signal::new(0, Intent::Flat)),
+        (0, 2, Signal::new(0, Intent::Flat)),
     ];
     let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("500"), "10000", exit);
     assert_eq!(out.orders[1].status, OrderStatus::Filled, "the exit reduces exposure");
@@ -146,12 +147,18 @@ fn the_daily_loss_limit_lets_exits_through_and_refuses_entries() {
 
     let flip = vec![
         (0, 0, Signal::new(0, Intent::Long)),
-        (0, 3, Signal::new(0, Intent::Target(d("-500")))),
+        (0, 3, Signal::new(0, Intent::Target(d("-100")))),
     ];
-    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("500"), "10000", flip);
-    let target = &out.orders[1];
-    assert_eq!(target.status, OrderStatus::Rejected, "a flip to short adds exposure");
-    assert!(target.note.as_deref().unwrap().starts_with("risk reducing"));
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", flip);
+    assert_eq!(out.orders[1].status, OrderStatus::Filled, "{:?}", out.orders[1].note);
+    let states: Vec<_> = out.risk.state_changes.iter().map(|c| (c.ts, c.to)).collect();
+    assert_eq!(
+        states,
+        [
+            (data[0][2].ts, TradingState::Reducing),
+            (data[0][3].ts, TradingState::Active)
+        ]
+    );
 }
 
 proptest! {
@@ -289,4 +296,204 @@ fn a_protected_position_still_counts_as_open() {
     let second = out.orders.iter().find(|o| o.symbol == 1).unwrap();
     assert_eq!(second.status, OrderStatus::Rejected);
     assert!(second.note.as_deref().unwrap().starts_with("risk max_open_positions"));
+}
+
+/// Bars `("100", ..)` one hour apart on one trading day (2000-01-03, 09:00 on).
+fn hourly(rows: &[(&str, &str, &str, &str)]) -> Vec<slipstream::model::Bar> {
+    let mut out = bars(rows);
+    let start = (10_957 + 2) * DAY_NS + 9 * 3_600_000_000_000;
+    for (i, bar) in out.iter_mut().enumerate() {
+        bar.ts = Timestamp(start + i as i64 * 3_600_000_000_000);
+    }
+    out
+}
+
+/// Bars per symbol, and the scripted signals: (symbol, bar index, signal).
+type Script = (Vec<Vec<slipstream::model::Bar>>, Vec<(usize, usize, Signal)>);
+
+/// A long position that loses 20% on bar 2: a flip to short decided at that bar's close.
+fn loss_on_bar_two() -> Script {
+    let data = vec![bars(&[
+        ("100", "100", "100", "100"),
+        ("100", "100", "100", "100"),
+        ("80", "80", "80", "80"),
+        ("80", "80", "80", "80"),
+    ])];
+    let plan = vec![
+        (0, 0, Signal::new(0, Intent::Long)),
+        (0, 2, Signal::new(0, Intent::Target(d("-100")))),
+    ];
+    (data, plan)
+}
+
+/// Regression (review of issue 4): the loss rules saw the previous close, so an order
+/// decided at the close that crossed the daily loss limit still went out.
+#[test]
+fn the_daily_loss_limit_binds_at_the_close_that_crosses_it() {
+    let (data, plan) = loss_on_bar_two();
+    let risk = RiskConfig {
+        daily_loss_limit: Some(d("0.05")),
+        ..RiskConfig::default()
+    };
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
+    let target = &out.orders[1];
+    assert_eq!(target.status, OrderStatus::Rejected, "{:?}", target.note);
+    assert!(target.note.as_deref().unwrap().starts_with("risk reducing"));
+    let change = &out.risk.state_changes[0];
+    assert_eq!((change.to, change.ts), (TradingState::Reducing, data[0][2].ts));
+}
+
+/// Regression (review of issue 4): as above for the drawdown circuit breaker.
+#[test]
+fn the_drawdown_breaker_halts_at_the_close_that_crosses_it() {
+    let (data, plan) = loss_on_bar_two();
+    let risk = RiskConfig {
+        max_drawdown: Some(d("0.1")),
+        ..RiskConfig::default()
+    };
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
+    let target = &out.orders[1];
+    assert_eq!(target.status, OrderStatus::Rejected, "{:?}", target.note);
+    assert!(target.note.as_deref().unwrap().starts_with("risk halted"));
+    let change = &out.risk.state_changes[0];
+    assert_eq!((change.to, change.ts), (TradingState::Halted, data[0][2].ts));
+}
+
+/// Bars at 100 until the kill switch, then a dip to 85 that would fill a buy limit at 90.
+fn dip_after_the_halt(hours: bool) -> Vec<slipstream::model::Bar> {
+    let rows = [
+        ("100", "101", "99", "100"),
+        ("100", "101", "99", "100"),
+        ("100", "101", "99", "100"),
+        ("100", "101", "99", "100"),
+        ("90", "95", "85", "90"),
+        ("90", "95", "85", "90"),
+    ];
+    if hours { hourly(&rows) } else { bars(&rows) }
+}
+
+/// Regression (review of issue 4): a child resting at the venue kept working after a
+/// halt and could fill. A halt now cancels every working order that adds exposure.
+#[test]
+fn a_halt_cancels_a_resting_child_before_it_can_fill() {
+    let data = vec![dip_after_the_halt(false)];
+    let kill = data[0][2].ts;
+    let risk = RiskConfig {
+        kill_switch_at: Some(kill),
+        ..RiskConfig::default()
+    };
+    let limit = ExecutionConfig::LimitTimeout {
+        timeout_secs: 30 * 86_400,
+        fallback_market: true,
+    };
+    let signal = Signal {
+        limit_px: Some(d("90")),
+        ..Signal::new(0, Intent::Long)
+    };
+    let (out, _) = simulate_risk(&data, &risk, limit, fixed("10"), "100000", vec![(0, 0, signal)]);
+    assert!(out.fills.is_empty(), "{:?}", out.fills);
+    let parent = &out.orders[0];
+    assert_eq!(parent.status, OrderStatus::Cancelled);
+    assert_eq!(parent.last_update_ts, kill);
+    assert!(parent.note.as_deref().unwrap().contains("halted"), "{:?}", parent.note);
+    assert_eq!(out.execution.children[0].status, OrderStatus::Cancelled);
+}
+
+/// The same for an entry sent as it is: a DAY limit resting over hourly bars.
+#[test]
+fn a_halt_cancels_a_resting_entry_sent_as_it_is() {
+    let data = vec![dip_after_the_halt(true)];
+    let kill = data[0][2].ts;
+    let risk = RiskConfig {
+        kill_switch_at: Some(kill),
+        ..RiskConfig::default()
+    };
+    let signal = Signal {
+        limit_px: Some(d("90")),
+        ..Signal::new(0, Intent::Long)
+    };
+    let plan = vec![(0, 0, signal)];
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("10"), "100000", plan);
+    assert!(out.fills.is_empty(), "{:?}", out.fills);
+    assert_eq!(
+        (out.orders[0].status, out.orders[0].last_update_ts),
+        (OrderStatus::Cancelled, kill)
+    );
+}
+
+/// Regression (review of issue 4): a halt refused protective legs like any new order, and
+/// then the flatten that should have replaced them, leaving the position naked. Here the
+/// entry fills in part under a participation cap before the kill switch cancels the
+/// rest: the part it bought gets its stop, which keeps working while halted and fills.
+#[test]
+fn a_position_entered_before_a_halt_keeps_its_stop() {
+    let data = vec![hourly(&[
+        ("100", "101", "99", "100"),
+        ("100", "101", "99", "100"),
+        ("100", "101", "99", "100"),
+        ("100", "101", "99", "100"),
+        ("90", "95", "85", "90"),
+        ("90", "95", "85", "90"),
+    ])];
+    let kill = data[0][2].ts;
+    let risk = RiskConfig {
+        kill_switch_at: Some(kill),
+        ..RiskConfig::default()
+    };
+    let venue = VenueConfig {
+        participation_max: Some(d("0.1")),
+        ..VenueConfig::default()
+    };
+    let signal = Signal {
+        stop_loss: Some(d("95")),
+        ..Signal::new(0, Intent::Long)
+    };
+    let (out, _) = simulate_full(
+        &data,
+        &venue,
+        &risk,
+        ExecutionConfig::Market,
+        fixed("150000"),
+        "100000000",
+        vec![(0, 0, signal)],
+    );
+    let entry = &out.orders[0];
+    assert_eq!((entry.status, entry.filled_qty), (OrderStatus::Cancelled, d("100000")));
+    let stops: Vec<_> = out.orders.iter().filter(|o| o.reason == "stop_loss").collect();
+    assert!(!stops.is_empty());
+    assert!(
+        stops.iter().all(|s| s.status != OrderStatus::Rejected),
+        "{:?}",
+        stops.iter().map(|s| &s.note).collect::<Vec<_>>()
+    );
+    assert!(out.orders.iter().all(|o| o.reason != "bracket_flatten"));
+    let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
+    assert_eq!(position, Decimal::ZERO, "the stop closed what the entry bought");
+    assert_eq!(out.risk.final_state, TradingState::Halted);
+}
+
+/// A halt cancels what adds exposure, never what protects: a stop placed before the
+/// kill switch keeps working and closes the position.
+#[test]
+fn a_halt_leaves_a_working_stop_in_place() {
+    let data = vec![dip_after_the_halt(false)];
+    let risk = RiskConfig {
+        kill_switch_at: Some(data[0][2].ts),
+        ..RiskConfig::default()
+    };
+    let signal = Signal {
+        stop_loss: Some(d("95")),
+        ..Signal::new(0, Intent::Long)
+    };
+    let (out, _) = simulate_risk(
+        &data,
+        &risk,
+        ExecutionConfig::Market,
+        fixed("10"),
+        "100000",
+        vec![(0, 0, signal)],
+    );
+    let stop = out.orders.iter().find(|o| o.reason == "stop_loss").expect("a stop");
+    assert_eq!(stop.status, OrderStatus::Filled, "{:?}", stop.note);
+    assert_eq!(stop.decision_ts, data[0][1].ts, "placed before the halt");
 }

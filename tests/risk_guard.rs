@@ -221,6 +221,7 @@ proptest! {
                         qty: Decimal::from(qty),
                         limit_px: limit_bps.map(|bps| (mark * Decimal::from(10_000 + bps) / Decimal::from(10_000)).round_dp(2)),
                         ts: now,
+                        protective: false,
                     };
                     let state_before = guard.state();
                     let current = account.positions[symbol] + account.working[symbol];

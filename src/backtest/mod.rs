@@ -167,8 +167,10 @@ impl Simulation<'_> {
         let mut last_ts = Timestamp::default();
         let mut bars_done = 0usize;
         let mut next_report = PROGRESS_EVERY_BARS;
+        let watch_equity = venue.watches_equity();
         while let Some(ts) = next_timestamp(self.bars, &cursor) {
-            venue.on_time(ts, &engine);
+            venue.on_clock(ts);
+            react_to_trading_state(&mut engine, &mut venue, &mut commands, ts);
             for (symbol, bars) in self.bars.iter().enumerate() {
                 let Some(bar) = bars.get(cursor[symbol]).filter(|b| b.ts == ts) else {
                     continue;
@@ -183,6 +185,11 @@ impl Simulation<'_> {
                 venue.on_bar(symbol, bar, &mut engine);
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
                 engine.on_bar(symbol, bar);
+                // Orders decided at this close are checked against an equity marked at it.
+                if watch_equity && (engine.has_commands() || venue.has_parents()) {
+                    venue.on_equity(ts, engine.marked_equity());
+                    react_to_trading_state(&mut engine, &mut venue, &mut commands, ts);
+                }
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
                 if !venue.passthrough() {
                     venue.after_bar(symbol, bar, &mut engine);
@@ -190,6 +197,10 @@ impl Simulation<'_> {
                 }
             }
             engine.record_equity(ts);
+            if watch_equity {
+                venue.on_equity(ts, engine.recorded_equity());
+                react_to_trading_state(&mut engine, &mut venue, &mut commands, ts);
+            }
             last_ts = ts;
             if bars_done >= next_report {
                 progress(bars_done);
@@ -214,6 +225,15 @@ fn next_timestamp(bars: &[Vec<Bar>], cursor: &[usize]) -> Option<Timestamp> {
         .zip(cursor)
         .filter_map(|(b, &c)| b.get(c).map(|bar| bar.ts))
         .min()
+}
+
+/// When the risk guard's trading state changed, the engine cancels what would add
+/// exposure, and the cancels go out at once.
+fn react_to_trading_state(engine: &mut Engine, venue: &mut Executor, commands: &mut Vec<Command>, now: Timestamp) {
+    if let Some(state) = venue.take_state_change() {
+        engine.on_trading_state(state);
+        carry_out(engine, venue, commands, now);
+    }
 }
 
 /// Carries the engine's commands to the venue until none are left (a fill can cause a

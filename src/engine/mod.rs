@@ -12,10 +12,11 @@
 
 use crate::backtest::result::{EquityPoint, RunOutcome};
 use crate::model::{
-    Bar, Fill, Instrument, InvalidTransition, Order, OrderEvent, OrderId, OrderKind, OrderQty, Side, SymbolId,
-    TimeInForce, Timestamp,
+    Bar, Fill, Instrument, InvalidTransition, Order, OrderEvent, OrderId, OrderKind, OrderQty, OrderStatus, Side,
+    SymbolId, TimeInForce, Timestamp,
 };
 use crate::portfolio::Portfolio;
+use crate::risk::{TradingState, increases_exposure};
 use crate::scenario::SizingConfig;
 use crate::sizing::{Sizer, SizingDecision, SizingInputs};
 use crate::strategy::{Intent, Signal, Strategy, StrategyContext};
@@ -179,9 +180,56 @@ impl Engine {
         self.signals = signals;
     }
 
+    /// The risk guard's trading state changed. Reducing or halted, every working order
+    /// that would add exposure is cancelled, so nothing resting can fill new risk after
+    /// the change: judged in submission order against the position plus the orders kept
+    /// before it (the entry of a reversal adds exposure, its exit does not). Protective
+    /// legs and flattens stay, and so do orders not yet at a venue, which the guard
+    /// itself refuses. An entry cancelled with a partial fill still gets its stop.
+    pub fn on_trading_state(&mut self, state: TradingState) {
+        let reason = match state {
+            TradingState::Active => return,
+            TradingState::Reducing => "cancelled: the risk guard is reducing (daily loss limit)",
+            TradingState::Halted => "cancelled: trading halted by the risk guard",
+        };
+        for symbol in 0..self.working.len() {
+            let mut open = self.portfolio.position(symbol).qty;
+            for &order_id in &self.working[symbol] {
+                let order = self.order(order_id);
+                if is_protective(order.reason) || order.status == OrderStatus::Submitted {
+                    continue;
+                }
+                // An all-cash entry's size is not known yet: it can only add.
+                let adds = order
+                    .remaining()
+                    .is_none_or(|qty| increases_exposure(open, order.side.sign() * qty));
+                if adds {
+                    self.outbox.push(Command::Cancel {
+                        symbol,
+                        order_id,
+                        reason,
+                    });
+                } else if let Some(qty) = order.remaining() {
+                    open += order.side.sign() * qty;
+                }
+            }
+        }
+    }
+
+    /// The equity as of the last close: the last equity point (nothing to recompute).
+    pub fn recorded_equity(&self) -> Decimal {
+        self.equity.last().map_or_else(|| self.portfolio.equity(), |p| p.equity)
+    }
+
+    /// Cash plus positions at the latest marks (within a timestamp, the closes seen so
+    /// far), for the risk guard's loss rules before orders are checked.
+    pub fn marked_equity(&self) -> Decimal {
+        self.portfolio.equity()
+    }
+
     /// Closes the equity point for `ts`, once every bar stamped `ts` was processed.
     pub fn record_equity(&mut self, ts: Timestamp) {
-        let positions_value = self.portfolio.positions_value();
+        let (positions_value, gross_exposure) = self.portfolio.values();
         let cash = self.portfolio.cash();
         if self.portfolio.has_position() {
             self.bars_in_market += 1;
@@ -190,7 +238,7 @@ impl Engine {
             ts,
             cash,
             positions_value,
-            gross_exposure: self.portfolio.gross_exposure(),
+            gross_exposure,
             equity: cash + positions_value,
         });
     }
@@ -354,7 +402,7 @@ impl Engine {
             kind: new.kind,
             qty: new.qty,
             tif: new.tif,
-            status: crate::model::OrderStatus::Created,
+            status: OrderStatus::Created,
             decision_ts: decision.ts,
             decision_px: decision.px,
             filled_qty: Decimal::ZERO,
@@ -419,7 +467,7 @@ impl Engine {
         let order = self.order_mut(id);
         order.end_px = Some(mark);
         let filled_any = order.filled_qty > Decimal::ZERO;
-        let filled_whole = order.status == crate::model::OrderStatus::Filled;
+        let filled_whole = order.status == OrderStatus::Filled;
         self.working[symbol].retain(|w| *w != id);
         if let Some(pos) = self.oco.iter().position(|(a, b)| *a == id || *b == id) {
             let (a, b) = self.oco.remove(pos);
@@ -592,6 +640,12 @@ fn check_protection(signal: &Signal, px: Decimal) -> Result<(), String> {
     Ok(())
 }
 
+/// Orders that only ever protect a position: its stop-loss and take-profit legs, and the
+/// flatten that replaces a leg that could not be placed.
+fn is_protective(reason: &str) -> bool {
+    matches!(reason, "stop_loss" | "take_profit" | "bracket_flatten")
+}
+
 fn opposite(side: Side) -> Side {
     match side {
         Side::Buy => Side::Sell,
@@ -609,11 +663,6 @@ fn entry_kind(signal: &Signal) -> OrderKind {
 impl VenueListener for Engine {
     fn buying_power(&self) -> Decimal {
         self.portfolio.buying_power()
-    }
-
-    /// As of the last close: the last equity point (nothing to recompute per bar).
-    fn equity(&self) -> Decimal {
-        self.equity.last().map_or_else(|| self.portfolio.equity(), |p| p.equity)
     }
 
     fn account(&self, exclude: &[OrderId]) -> Account {

@@ -5,8 +5,9 @@
 //! goes to the router as it is. With any other algorithm ([`algo`]) the parent stays
 //! here and children go to the router instead: the engine sees its parent accepted, then
 //! the children's arrival (the first one's) and fills under the parent's id, and finally
-//! the parent ending when the algorithm finishes. Protective stop-loss and take-profit
-//! legs always go to the venue as they are.
+//! the parent ending when the algorithm finishes. Protective orders (stop-loss and
+//! take-profit legs, and the flatten that replaces a leg that could not be placed) always
+//! go to the venue as they are.
 //!
 //! An all-cash parent worked by an algorithm is sized when the algorithm starts: the
 //! buying power plus what the symbol's working exits will free, at the decision price,
@@ -22,7 +23,7 @@ use crate::model::{
     Bar, Fill, Instrument, Order, OrderEvent, OrderId, OrderKind, OrderQty, OrderStatus, SymbolId, TimeInForce,
     Timestamp,
 };
-use crate::risk::{OrderCheck, RiskGuard, RiskLog};
+use crate::risk::{OrderCheck, RiskGuard, RiskLog, TradingState};
 use crate::scenario::RiskConfig;
 use crate::scenario::{ExecutionConfig, VenueConfig, VenueSpec};
 use crate::venue::{Account, RouteLog, Router, VenueEvent, VenueListener};
@@ -114,6 +115,8 @@ pub struct Executor {
     last_bar: Vec<Option<Bar>>,
     news: Vec<ChildNews>,
     log: ExecutionLog,
+    /// The risk guard's state as last reported by [`Executor::take_state_change`].
+    reported_state: TradingState,
 }
 
 impl Executor {
@@ -140,6 +143,7 @@ impl Executor {
             history: vec![VecDeque::new(); if keep_history { n } else { 0 }],
             last_bar: vec![None; n],
             news: Vec::new(),
+            reported_state: TradingState::Active,
             log: ExecutionLog {
                 algo: config.name(),
                 ..ExecutionLog::default()
@@ -174,20 +178,33 @@ impl Executor {
         (self.router.into_log(), self.log, risk)
     }
 
-    /// A new bar timestamp begins: the risk guard rolls its day and applies its loss,
-    /// drawdown and kill-switch rules to the account as of the last close.
-    pub fn on_time(&mut self, ts: Timestamp, engine: &dyn VenueListener) {
+    /// A new bar timestamp begins, before the venues match it: the risk guard rolls its
+    /// day and applies the kill switch.
+    pub fn on_clock(&mut self, ts: Timestamp) {
         if let Some(guard) = self.risk.as_mut() {
-            // The per-bar rules read the equity only: no need to gather the positions.
-            let view = crate::risk::AccountView {
-                equity: engine.equity(),
-                buying_power: Decimal::ZERO,
-                positions: &[],
-                marks: &[],
-                working: &[],
-            };
-            guard.on_time(ts, &view);
+            guard.on_clock(ts);
         }
+    }
+
+    /// Whether the risk guard has rules that read the equity (daily loss, drawdown): the
+    /// driver only computes the equity for [`Executor::on_equity`] when they do.
+    pub fn watches_equity(&self) -> bool {
+        self.risk.as_ref().is_some_and(RiskGuard::watches_equity)
+    }
+
+    /// The account's equity at `ts`, marked at the latest closes: the risk guard applies
+    /// its loss and drawdown rules.
+    pub fn on_equity(&mut self, ts: Timestamp, equity: Decimal) {
+        if let Some(guard) = self.risk.as_mut() {
+            guard.on_equity(ts, equity);
+        }
+    }
+
+    /// The trading state, when it changed since the last call: the engine then cancels
+    /// what would add exposure.
+    pub fn take_state_change(&mut self) -> Option<TradingState> {
+        let state = self.risk.as_ref()?.state();
+        (state != std::mem::replace(&mut self.reported_state, state)).then_some(state)
     }
 
     /// The risk guard's verdict on `order` (quantity `qty`), leaving `exclude` out of the
@@ -216,6 +233,7 @@ impl Executor {
             qty,
             limit_px: order.kind.limit_px(),
             ts: now,
+            protective: is_protective(order),
         };
         guard
             .check(&check, &account.view())
@@ -229,6 +247,11 @@ impl Executor {
             OrderQty::Units(q) => q - order.filled_qty,
             OrderQty::AllCash => self.all_cash_qty(order, engine),
         }
+    }
+
+    /// Whether parents are being worked (their algorithms may send children this bar).
+    pub fn has_parents(&self) -> bool {
+        !self.parents.is_empty()
     }
 
     pub fn has_working(&self) -> bool {
@@ -281,8 +304,8 @@ impl Executor {
 
     /// A new order from the engine.
     pub fn submit(&mut self, order: &Order, now: Timestamp, engine: &mut dyn VenueListener) {
-        let protective = matches!(order.reason, "stop_loss" | "take_profit");
-        let direct = self.passthrough() || protective;
+        // Protection goes out at once, as it is: a flatten is an emergency, not a parent.
+        let direct = self.passthrough() || is_protective(order);
         // What goes to a venue is checked: an order sent as it is here, a worked
         // parent's children one by one (so order-size limits apply to the children).
         if direct && self.risk.is_some() {
@@ -580,6 +603,12 @@ enum End {
     Expired,
 }
 
+/// Stop-loss and take-profit legs, and the market order that closes a position whose
+/// leg could not be placed: they only ever protect a position.
+fn is_protective(order: &Order) -> bool {
+    matches!(order.reason, "stop_loss" | "take_profit" | "bracket_flatten")
+}
+
 /// The parent's own kind for children that take liquidity: market, or its limit.
 fn market_kind(order: &Order) -> OrderKind {
     match order.kind {
@@ -606,10 +635,6 @@ impl VenueListener for Relay<'_> {
 
     fn account(&self, exclude: &[OrderId]) -> Account {
         self.engine.account(exclude)
-    }
-
-    fn equity(&self) -> Decimal {
-        self.engine.equity()
     }
 
     fn on_venue_event(&mut self, event: VenueEvent) {

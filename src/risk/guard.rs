@@ -1,10 +1,10 @@
 //! [`RiskGuard`]: the checks and the trading state (semantics in the module docs).
 
 use super::{AccountView, OrderCheck, RejectCode, Rejection, RiskLog, StateChange, TradingState, increases_exposure};
-use crate::model::time::NANOS_PER_SEC;
+use crate::model::time::{NANOS_PER_DAY, NANOS_PER_SEC};
 use crate::model::{Instrument, SymbolId, Timestamp};
 use crate::scenario::RiskConfig;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::VecDeque;
 
 /// The throttle's window: 60 seconds of bar time.
@@ -18,22 +18,67 @@ pub struct RiskGuard {
     state: TradingState,
     /// Why the current state holds, for rejection messages.
     state_reason: String,
-    /// The trading day of the last `on_time`.
+    /// The trading day of the last `on_clock`.
     day: Option<i64>,
+    /// A day began and no `on_equity` has seen it yet (a reducing state may lift).
+    new_day: bool,
+    /// Where the current trading day ends, in nanoseconds.
+    day_end_ns: i64,
     /// The daily loss limit's reference: equity at the start of the trading day.
     day_start_equity: Decimal,
-    /// Equity at the last `on_time`.
+    /// Equity at the last `on_equity`.
     last_equity: Option<Decimal>,
-    /// Highest equity seen by `on_time`.
+    /// Highest equity seen by `on_equity`.
     peak_equity: Option<Decimal>,
     /// Equity at or below which the drawdown breaker trips (`peak × (1 − limit)`, kept
     /// as the peak moves so that each bar only compares).
-    drawdown_floor: Option<Decimal>,
+    drawdown_floor: Option<Floor>,
     /// Equity at or below which the daily loss limit is reached, for the current day.
-    loss_floor: Option<Decimal>,
+    loss_floor: Option<Floor>,
     /// Decision times of the orders accepted in the throttle's window, oldest first.
     accepted: VecDeque<Timestamp>,
     log: RiskLog,
+}
+
+/// An equity level a rule trips at (`equity <= level`), compared once per bar: kept also
+/// rounded down to the scale of the equity it came from, where the comparison needs no
+/// rescaling. Equities at that scale are multiples of its unit, so for them
+/// `equity <= level` and `equity <= level rounded down` agree.
+#[derive(Debug, Clone, Copy)]
+struct Floor {
+    level: Decimal,
+    level_down: Decimal,
+}
+
+impl Floor {
+    fn new(level: Decimal, scale: u32) -> Self {
+        let down = level.round_dp_with_strategy(scale, RoundingStrategy::ToNegativeInfinity);
+        // A level with fewer decimals is widened, exactly; where the mantissa has no room
+        // it stays as it is and compares the slow way.
+        let mut widened = down;
+        widened.rescale(scale);
+        let level_down = if widened == down { widened } else { level };
+        Floor { level, level_down }
+    }
+
+    fn reached_by(self, equity: Decimal) -> bool {
+        if equity.scale() == self.level_down.scale() {
+            !less(self.level_down, equity)
+        } else {
+            equity <= self.level
+        }
+    }
+}
+
+/// `a < b`, comparing mantissas when the scales match (equities and their floors mostly
+/// share the prices' scale), else exactly as `Decimal` does.
+#[inline]
+fn less(a: Decimal, b: Decimal) -> bool {
+    if a.scale() == b.scale() {
+        a.mantissa() < b.mantissa()
+    } else {
+        a < b
+    }
 }
 
 /// Exact decimal text without trailing zeros, for messages.
@@ -62,6 +107,8 @@ impl RiskGuard {
             state: TradingState::Active,
             state_reason: String::new(),
             day: None,
+            new_day: false,
+            day_end_ns: i64::MIN,
             day_start_equity: Decimal::ZERO,
             last_equity: None,
             peak_equity: None,
@@ -76,6 +123,12 @@ impl RiskGuard {
     /// may skip the guard.
     pub fn is_inactive(&self) -> bool {
         self.config.is_empty()
+    }
+
+    /// Whether a rule reads the equity (daily loss limit, drawdown breaker): without one,
+    /// [`RiskGuard::on_equity`] only records it.
+    pub fn watches_equity(&self) -> bool {
+        self.config.daily_loss_limit.is_some() || self.config.max_drawdown.is_some()
     }
 
     pub fn config(&self) -> &RiskConfig {
@@ -98,47 +151,85 @@ impl RiskGuard {
         log
     }
 
-    /// Called once per bar timestamp after the marks are updated: rolls the trading day,
-    /// then applies the kill switch, the drawdown circuit breaker and the daily loss
-    /// limit, in that order.
+    /// A bar timestamp and the equity at it, at once: [`RiskGuard::on_clock`] then
+    /// [`RiskGuard::on_equity`].
     pub fn on_time(&mut self, ts: Timestamp, account: &AccountView<'_>) {
-        let equity = account.equity;
+        self.on_clock(ts);
+        self.on_equity(ts, account.equity);
+    }
+
+    /// A bar timestamp begins: rolls the trading day (its loss reference is the last
+    /// equity seen, the previous day's close) and applies the kill switch.
+    pub fn on_clock(&mut self, ts: Timestamp) {
+        // Most timestamps fall in the day already rolled: one comparison, no division.
+        if ts.0 < self.day_end_ns && self.day.is_some() {
+            self.kill_switch_by_clock(ts);
+            return;
+        }
         let day = ts.day_index();
-        debug_assert!(self.day.is_none_or(|d| d <= day), "on_time goes forward in time");
-        let new_day = self.day != Some(day);
-        if new_day {
+        debug_assert!(self.day.is_none_or(|d| d <= day), "time goes forward");
+        if self.day != Some(day) {
             self.day = Some(day);
-            self.day_start_equity = self.last_equity.unwrap_or(equity);
-            let reference = self.day_start_equity;
-            self.loss_floor = self
-                .config
-                .daily_loss_limit
-                .filter(|_| reference > Decimal::ZERO)
-                .map(|limit| reference - limit * reference);
+            self.day_end_ns = day.saturating_add(1).saturating_mul(NANOS_PER_DAY);
+            self.new_day = true;
+            if let Some(equity) = self.last_equity {
+                self.set_day_reference(equity);
+            }
+        }
+        self.kill_switch_by_clock(ts);
+    }
+
+    fn kill_switch_by_clock(&mut self, ts: Timestamp) {
+        if self.state != TradingState::Halted
+            && let Some(reason) = self.kill_switch_reason(ts)
+        {
+            self.set_state(ts, TradingState::Halted, reason);
+        }
+    }
+
+    /// The account's equity at `ts`, marked at the latest closes: applies the drawdown
+    /// circuit breaker and the daily loss limit, in that order.
+    pub fn on_equity(&mut self, ts: Timestamp, equity: Decimal) {
+        let Some(last) = self.last_equity else {
+            // The first equity seen is the first day's reference.
+            self.set_day_reference(equity);
+            self.last_equity = Some(equity);
+            self.peak_equity = Some(equity);
+            self.drawdown_floor = self.drawdown_floor_for(equity);
+            return self.apply_equity_rules(ts, equity, equity);
+        };
+        // Flat, or called twice at a close: the same equity (same bits) on the same day
+        // cannot move the peak, the floors or the state.
+        if !self.new_day && last.serialize() == equity.serialize() {
+            return;
         }
         self.last_equity = Some(equity);
         let peak = match self.peak_equity {
-            Some(p) if p >= equity => p,
+            Some(p) if !less(p, equity) => p,
             _ => {
-                self.drawdown_floor = self
-                    .config
-                    .max_drawdown
-                    .filter(|_| equity > Decimal::ZERO)
-                    .map(|limit| equity - limit * equity);
+                self.drawdown_floor = self.drawdown_floor_for(equity);
                 equity
             }
         };
         self.peak_equity = Some(peak);
+        self.apply_equity_rules(ts, equity, peak);
+    }
 
+    fn drawdown_floor_for(&self, peak: Decimal) -> Option<Floor> {
+        self.config
+            .max_drawdown
+            .filter(|_| peak > Decimal::ZERO)
+            .map(|limit| Floor::new(peak - limit * peak, peak.scale()))
+    }
+
+    /// The drawdown breaker, then the daily loss limit, on an equity the peak has seen.
+    fn apply_equity_rules(&mut self, ts: Timestamp, equity: Decimal, peak: Decimal) {
+        let new_day = std::mem::take(&mut self.new_day);
         if self.state == TradingState::Halted {
             return;
         }
-        if let Some(reason) = self.kill_switch_reason(ts) {
-            self.set_state(ts, TradingState::Halted, reason);
-            return;
-        }
         if let Some(limit) = self.config.max_drawdown
-            && self.drawdown_floor.is_some_and(|floor| equity <= floor)
+            && self.drawdown_floor.is_some_and(|floor| floor.reached_by(equity))
         {
             let reason = format!(
                 "drawdown {} from the equity peak {} reached max_drawdown {}",
@@ -150,7 +241,7 @@ impl RiskGuard {
             return;
         }
         let reference = self.day_start_equity;
-        let loss_hit = self.loss_floor.is_some_and(|floor| equity <= floor);
+        let loss_hit = self.loss_floor.is_some_and(|floor| floor.reached_by(equity));
         if loss_hit {
             let limit = self.config.daily_loss_limit.unwrap_or_default();
             let reason = format!(
@@ -169,6 +260,16 @@ impl RiskGuard {
             let reason = format!("new trading day {}: the daily loss limit is lifted", ts.date());
             self.set_state(ts, TradingState::Active, reason);
         }
+    }
+
+    /// The daily loss limit's reference for the day that began, and its floor.
+    fn set_day_reference(&mut self, reference: Decimal) {
+        self.day_start_equity = reference;
+        self.loss_floor = self
+            .config
+            .daily_loss_limit
+            .filter(|_| reference > Decimal::ZERO)
+            .map(|limit| Floor::new(reference - limit * reference, reference.scale()));
     }
 
     /// The manual kill switch: halts trading from `ts` for the rest of the run.
@@ -191,8 +292,8 @@ impl RiskGuard {
             }
         }
         match self.evaluate(order, account) {
-            Ok(()) => {
-                if self.config.max_orders_per_minute.is_some() {
+            Ok(exempt) => {
+                if self.config.max_orders_per_minute.is_some() && !exempt {
                     self.accepted.push_back(order.ts);
                 }
                 Ok(())
@@ -249,7 +350,9 @@ impl RiskGuard {
     }
 
     /// The checks, in their documented order; the first failure names the rejection.
-    fn evaluate(&self, order: &OrderCheck, account: &AccountView<'_>) -> Result<(), (RejectCode, String)> {
+    /// `Ok(true)`: a protective order that does not increase exposure, exempt from the
+    /// state and the throttle.
+    fn evaluate(&self, order: &OrderCheck, account: &AccountView<'_>) -> Result<bool, (RejectCode, String)> {
         let config = &self.config;
         let symbol = order.symbol;
         let name = || self.symbol_name(symbol);
@@ -267,9 +370,11 @@ impl RiskGuard {
         let increases = increases_exposure(before, signed);
         let mark = at(account.marks, symbol);
         let describe = || format!("{} {} {}", order.side.as_str(), num(order.qty), name());
+        let exempt = order.protective && !increases;
 
         // 1. State.
         match self.state {
+            _ if exempt => {}
             TradingState::Halted => {
                 let message = format!("trading is halted ({}): no new orders", self.state_reason);
                 return Err((RejectCode::Halted, message));
@@ -297,7 +402,9 @@ impl RiskGuard {
             return Err((RejectCode::TradingHours, message));
         }
         // 3. Throttle.
-        if let Some(limit) = config.max_orders_per_minute {
+        if let Some(limit) = config.max_orders_per_minute
+            && !exempt
+        {
             let recent = self.accepted_in_window(order.ts);
             if recent >= limit as usize {
                 let message = format!(
@@ -369,7 +476,7 @@ impl RiskGuard {
             }
         }
         if !increases {
-            return Ok(());
+            return Ok(exempt);
         }
         // 6. Position.
         if let Some(max) = config.max_position_qty
@@ -461,6 +568,6 @@ impl RiskGuard {
                 }
             }
         }
-        Ok(())
+        Ok(exempt)
     }
 }

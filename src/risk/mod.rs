@@ -3,9 +3,12 @@
 //! [`RiskGuard`] is pure: it reads no clock and does no I/O. The driver gives it the
 //! account as it stands ([`AccountView`]) and calls two methods:
 //!
-//! - [`RiskGuard::on_time`] once per bar timestamp, after the marks are updated: it rolls
-//!   the trading day and applies the time- and equity-driven rules (daily loss limit,
-//!   drawdown circuit breaker, scheduled kill switch), changing the [`TradingState`];
+//! - [`RiskGuard::on_clock`] when a bar timestamp begins, before the venues match it:
+//!   it rolls the trading day and applies the scheduled kill switch;
+//! - [`RiskGuard::on_equity`] with the account's equity marked at the latest closes, at
+//!   every moment orders are about to be checked and once a timestamp's closes are all
+//!   in: it applies the equity-driven rules (daily loss limit, drawdown circuit breaker).
+//!   Both change the [`TradingState`]; [`RiskGuard::on_time`] is the two at once;
 //! - [`RiskGuard::check`] for every order and child order about to reach a venue: `Ok`
 //!   lets it through (and counts it for the throttle), `Err` carries a [`Rejection`] with
 //!   one [`RejectCode`] and a message. Cancels are not orders and are never checked.
@@ -44,15 +47,15 @@
 //!
 //! The first failing check names the rejection, so each rejection has one code.
 //!
-//! 1. **State** (`halted`, `reducing`): halted rejects everything; reducing rejects an
-//!    order that increases exposure.
+//! 1. **State** (`halted`, `reducing`): halted rejects everything but protective orders
+//!    (below); reducing rejects an order that increases exposure.
 //! 2. **Trading hours** (`trading_hours = "09:30-16:00"`): the order's decision time of
 //!    day must lie in the window, start inclusive, end exclusive; a window whose start
 //!    is after its end runs over midnight. Daily bars are stamped at midnight, so a
 //!    window that does not contain 00:00 refuses every order on daily data.
 //! 3. **Throttle** (`max_orders_per_minute = N`): at most N orders accepted in any 60
 //!    seconds of bar time: an order at t is refused when N were accepted in (t − 60 s, t].
-//!    Only accepted orders count. On bars a minute or longer apart this is N orders per
+//!    Only accepted orders count, and protective orders neither count nor are refused. On bars a minute or longer apart this is N orders per
 //!    bar timestamp (all of a daily bar's orders share its timestamp).
 //! 4. **Order size**: quantity at most `max_order_qty`, then value (quantity × price) at
 //!    most `max_order_notional`. Every order, exits included: a position larger than
@@ -77,27 +80,38 @@
 //!    working_s| − |position_s|) × mark_s`. Working exits free buying power, working
 //!    entries use it up, so an exit-then-entry reversal fits what the exit releases.
 //!
+//! **Protective orders** ([`OrderCheck::protective`]: stop-loss and take-profit legs, and
+//! the market order that closes a position whose leg could not be placed) that do not
+//! increase exposure pass the state and throttle checks: a halt must never leave a
+//! position without its stop, nor refuse the order that closes an unprotected one. They
+//! still meet the size, price-band and trading-hours limits the user set.
+//!
 //! A check that needs a price and has none (no mark yet and no limit price) rejects with
 //! `no_price`, in the place of the first check that needed it.
 //!
-//! # Time- and equity-driven rules ([`RiskGuard::on_time`])
+//! # Time- and equity-driven rules ([`RiskGuard::on_clock`], [`RiskGuard::on_equity`])
 //!
 //! - **Daily loss limit** (`daily_loss_limit = f`): the day's reference equity is the
-//!   equity at the last `on_time` before the day's first bar (the previous day's close;
-//!   the first `on_time`'s equity on the first day). When `reference − equity ≥ f ×
-//!   reference`, the state becomes `reducing` until the next trading day. With daily
-//!   bars this is the loss from one bar's close to the next.
+//!   last equity seen before the day began (the previous day's close; the first equity
+//!   seen on the first day). When `reference − equity ≥ f × reference`, the state
+//!   becomes `reducing` until the next trading day: lifted at the day's first
+//!   `on_equity` unless that equity is over the limit again. With daily bars this is the
+//!   loss from one bar's close to the next.
 //! - **Drawdown circuit breaker** (`max_drawdown = f`): the peak is the highest equity
-//!   seen by `on_time`; when `peak − equity ≥ f × peak`, the state becomes `halted`.
-//! - **Kill switch** (`kill_switch_at`): from that bar time on (by `on_time`, or by an
+//!   seen by `on_equity`; when `peak − equity ≥ f × peak`, the state becomes `halted`.
+//! - **Kill switch** (`kill_switch_at`): from that bar time on (by `on_clock`, or by an
 //!   order checked at or after it), the state is `halted`.
+//!
+//! The driver calls `on_equity` just before the orders decided at a close are checked,
+//! with that close in the marks, so a loss binds on the very bar that crosses a limit.
 //!
 //! A reference or peak that is not positive disables the rule it feeds.
 //!
 //! # For the driver
 //!
-//! - Call `on_time` before the orders decided at that timestamp are checked, and pass
-//!   orders and timestamps in time order (the throttle assumes it).
+//! - Call `on_clock` when a timestamp begins and `on_equity` before the orders decided
+//!   at that timestamp are checked, and pass orders and timestamps in time order (the
+//!   throttle assumes it).
 //! - `working` counts the unfilled remainder of the orders working at the venues. A
 //!   one-cancels-other pair counts once (only one leg can fill), and when checking one
 //!   leg of such a pair, leave its sibling out of `working`.
@@ -148,6 +162,10 @@ pub struct OrderCheck {
     pub limit_px: Option<Decimal>,
     /// When the order was decided (its decision bar's timestamp).
     pub ts: Timestamp,
+    /// A protective order: a stop-loss or take-profit leg, or the market order that
+    /// closes a position whose leg could not be placed. One that does not increase
+    /// exposure passes a halt and the throttle (see the module docs).
+    pub protective: bool,
 }
 
 /// Whether the guard accepts new risk.

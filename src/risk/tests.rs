@@ -76,6 +76,7 @@ fn buy(symbol: SymbolId, qty: Decimal) -> OrderCheck {
         qty,
         limit_px: None,
         ts: ts(DAY1),
+        protective: false,
     }
 }
 
@@ -956,4 +957,77 @@ fn markdown_lists_the_first_rejections_only() {
         out.ends_with("\nThe first 20 rejections are listed; 3 more are not.\n"),
         "{out}"
     );
+}
+
+fn protective(order: OrderCheck) -> OrderCheck {
+    OrderCheck {
+        protective: true,
+        ..order
+    }
+}
+
+/// A halt refuses exits, but never a protective order that closes: a position keeps its
+/// stop (or the flatten that replaces a leg that could not be placed).
+#[test]
+fn halted_lets_protective_orders_that_reduce_through() {
+    let mut g = guard(no_buying_power_check());
+    let long = Account::new().position(0, dec!(100));
+    g.halt(ts(DAY1), "operator");
+    assert_eq!(code(&mut g, sell(0, dec!(100)), &long), Some(RejectCode::Halted));
+    assert_eq!(code(&mut g, protective(sell(0, dec!(100))), &long), None);
+    // Protective in name only: a "stop" that would open a short is new risk.
+    assert_eq!(
+        code(&mut g, protective(sell(0, dec!(150))), &long),
+        Some(RejectCode::Halted)
+    );
+    assert_eq!(
+        code(&mut g, protective(buy(0, dec!(10))), &Account::new()),
+        Some(RejectCode::Halted)
+    );
+}
+
+/// Protective orders neither count for the throttle nor are refused by it.
+#[test]
+fn the_throttle_ignores_protective_orders() {
+    let mut g = guard(RiskConfig {
+        max_orders_per_minute: Some(1),
+        ..no_buying_power_check()
+    });
+    let long = Account::new().position(0, dec!(100));
+    assert_eq!(code(&mut g, protective(sell(0, dec!(100))), &long), None);
+    assert_eq!(code(&mut g, buy(1, dec!(1)), &long), None, "the leg did not count");
+    assert_eq!(
+        code(&mut g, protective(sell(0, dec!(100))), &long),
+        None,
+        "nor is refused"
+    );
+    assert_eq!(code(&mut g, buy(2, dec!(1)), &long), Some(RejectCode::Throttle));
+}
+
+/// The clock and the equity come apart: the day rolls (its reference is the last equity
+/// seen) without an equity, and a loss binds at the equity that shows it.
+#[test]
+fn the_day_rolls_on_the_clock_and_losses_bind_on_the_equity() {
+    let mut g = guard(RiskConfig {
+        daily_loss_limit: Some(dec!(0.02)),
+        ..no_buying_power_check()
+    });
+    g.on_clock(ts("2012-06-14T09:30:00"));
+    g.on_equity(ts("2012-06-14T09:30:00"), dec!(10000));
+    g.on_clock(ts("2012-06-15T09:30:00"));
+    // The new day's reference is the close before: 10,000.
+    g.on_equity(ts("2012-06-15T09:30:00"), dec!(9850));
+    assert_eq!(g.state(), TradingState::Active);
+    g.on_equity(ts("2012-06-15T09:30:00"), dec!(9800));
+    assert_eq!(
+        g.state(),
+        TradingState::Reducing,
+        "at the equity that crossed the limit"
+    );
+    // The next day lifts it at its first equity, not at the clock alone.
+    g.on_clock(ts("2012-06-18T09:30:00"));
+    assert_eq!(g.state(), TradingState::Reducing);
+    g.on_equity(ts("2012-06-18T09:30:00"), dec!(9800));
+    assert_eq!(g.state(), TradingState::Active);
+    assert_eq!(g.log().state_changes.len(), 2);
 }

@@ -94,10 +94,6 @@ pub trait VenueListener {
         let _ = exclude;
         Account::default()
     }
-    /// Cash plus positions at the marks (for the risk guard's per-bar rules).
-    fn equity(&self) -> Decimal {
-        Decimal::ZERO
-    }
 }
 
 /// The account's state for the risk guard: owned, so the guard can borrow it.

@@ -87,6 +87,24 @@ pub fn simulate_risk(
     .run(data, cash, plan)
 }
 
+/// As [`simulate`], with a venue, risk limits and an execution algorithm.
+pub fn simulate_full(
+    data: &[Vec<Bar>],
+    venue: &VenueConfig,
+    risk: &RiskConfig,
+    execution: ExecutionConfig,
+    sizing: SizingConfig,
+    cash: &str,
+    plan: Vec<(SymbolId, usize, Signal)>,
+) -> (RunOutcome, Vec<SkippedSignal>) {
+    Setup {
+        execution,
+        risk,
+        ..Setup::new(venue, sizing)
+    }
+    .run(data, cash, plan)
+}
+
 /// As [`simulate`], working every order with `execution`.
 pub fn simulate_algo(
     data: &[Vec<Bar>],
