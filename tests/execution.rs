@@ -112,6 +112,69 @@ fn twap_under_a_cap_rolls_what_a_slice_missed_into_the_next() {
     assert_eq!(parent.note.as_deref(), Some("schedule over with quantity unfilled"));
 }
 
+/// Flat daily bars on the given days only: the days between have no bar (a weekend, a
+/// gap in the data).
+fn flat_on(days: &[i64], volume: &str) -> Vec<Bar> {
+    days.iter()
+        .map(|&day| Bar {
+            ts: ts(day),
+            open: d("100"),
+            high: d("100"),
+            low: d("100"),
+            close: d("100"),
+            volume: d(volume),
+        })
+        .collect()
+}
+
+#[test]
+fn a_twap_sends_nothing_after_its_window_and_ends_with_the_rest_unfilled() {
+    // Two slices over two days from day 0; the data skips to day 3, past the window's end
+    // at day 2. The second slice (due on day 1) must not go out on day 3.
+    let bars = flat_on(&[0, 3, 4, 5], "1000000");
+    let out = run(bars, &VenueConfig::default(), twap(2, 2), "1000", long());
+    for child in &out.execution.children {
+        assert!(child.decision_ts <= ts(2), "child sent at {:?}", child.decision_ts);
+    }
+    assert_eq!(child_qtys(&out), [d("500")]);
+    let parent = &out.orders[0];
+    assert_eq!((parent.status, parent.filled_qty), (OrderStatus::Cancelled, d("500")));
+    assert_eq!(parent.note.as_deref(), Some("TWAP window ended with 500 unfilled"));
+    let record = &out.execution.parents[0];
+    assert_eq!(record.note.as_deref(), Some("TWAP window ended with 500 unfilled"));
+    // It ends at the first close past the window, not at the end of the data.
+    assert_eq!(record.end, Some(ts(3)));
+}
+
+#[test]
+fn a_bar_exactly_at_the_window_end_still_sends() {
+    let bars = flat_on(&[0, 2, 3], "1000000");
+    let out = run(bars, &VenueConfig::default(), twap(2, 2), "1000", long());
+    let sent: Vec<Timestamp> = out.execution.children.iter().map(|c| c.decision_ts).collect();
+    assert_eq!(sent, [ts(0), ts(2)]);
+    assert_eq!(child_qtys(&out), [d("500"), d("500")]);
+    assert_eq!(out.orders[0].status, OrderStatus::Filled);
+}
+
+#[test]
+fn children_still_live_when_the_window_ends_are_cancelled_first() {
+    // A three-day latency keeps both children from arriving before the first close past
+    // the window (day 3): they are cancelled, then the parent ends with nothing filled.
+    let venue = VenueConfig {
+        latency_ms: 3 * 86_400_000,
+        ..VenueConfig::default()
+    };
+    let out = run(flat(6, "1000000"), &venue, twap(2, 2), "1000", long());
+    assert_eq!(child_qtys(&out), [d("500"), d("500")]);
+    assert!(out.fills.is_empty());
+    for child in &out.execution.children {
+        assert_eq!((child.status, child.last_update_ts), (OrderStatus::Cancelled, ts(3)));
+    }
+    let parent = &out.orders[0];
+    assert_eq!(parent.status, OrderStatus::Cancelled);
+    assert_eq!(parent.note.as_deref(), Some("TWAP window ended with 1000 unfilled"));
+}
+
 #[test]
 fn a_limit_that_times_out_falls_back_to_market() {
     // The limit at 95 is never reached; after two days it is cancelled and the rest goes
@@ -258,24 +321,34 @@ fn a_new_signal_cancels_the_parent_and_its_children() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-    /// Children never add up to more than their parent, fills never exceed it, TWAP
-    /// children are decided inside [start, start + duration], an iceberg never shows more
-    /// than its clip, and runs repeat.
+    /// Children never add up to more than their parent, fills never exceed it, TWAP and
+    /// VWAP children are decided inside [start, start + duration] even on bars sparser
+    /// than their slices, an iceberg never shows more than its clip, and runs repeat.
     #[test]
     fn children_respect_their_parent(
         seed in 0u64..10_000,
-        algo in 0u8..5,
+        algo in 0u8..6,
         qty in 1i64..5_000,
         cap in prop::option::of(1i64..30),
         slices in 1usize..8,
         days in 1i64..6,
+        window_hours in 1i64..144,
+        gaps_hours in prop::collection::vec(1i64..96, 11),
     ) {
-        let bars = slipstream::data::synth_bars(&slipstream::data::SynthParams {
+        let mut bars = slipstream::data::synth_bars(&slipstream::data::SynthParams {
             bars: 12, seed, interval_secs: 86_400, vol_per_bar: 0.02, ..Default::default()
         });
+        // Bars as sparse as the slices or sparser: gaps of an hour to four days.
+        let mut at = bars[0].ts.0;
+        for (bar, gap) in bars[1..].iter_mut().zip(&gaps_hours) {
+            at += gap * 3_600 * 1_000_000_000;
+            bar.ts = Timestamp(at);
+        }
         let venue = VenueConfig { participation_max: cap.map(|c| Decimal::new(c, 3)), ..VenueConfig::default() };
+        let window_secs = window_hours * 3_600;
         let config = match algo {
-            0 => twap(days, slices),
+            0 => ExecutionConfig::Twap { duration_secs: window_secs, slices, limit_offset_bps: None },
+            5 => ExecutionConfig::Vwap { duration_secs: window_secs, slices, profile_bars: 100 },
             1 => ExecutionConfig::Iceberg { visible: Visible::Qty(Decimal::from(qty / slices as i64 + 1)) },
             2 => ExecutionConfig::Split { threshold: Decimal::from(qty / 2 + 1), max_child: Decimal::from(qty / slices as i64 + 1) },
             3 => ExecutionConfig::Pov { rate: d("0.01"), max_duration_secs: Some(days * 86_400) },
@@ -299,9 +372,13 @@ proptest! {
             prop_assert!(q > Decimal::ZERO);
             prop_assert!(q <= parent_qty - filled_before, "child {} asks {} with {} filled of {}", child.id, q, filled_before, parent_qty);
             asked += q;
-            if let ExecutionConfig::Twap { duration_secs, .. } = config {
-                prop_assert!(child.decision_ts >= bars[0].ts);
-                prop_assert!(child.decision_ts.0 <= bars[0].ts.0 + duration_secs * 1_000_000_000);
+            if let ExecutionConfig::Twap { duration_secs, .. } | ExecutionConfig::Vwap { duration_secs, .. } = config {
+                let start = out.orders[0].decision_ts.0;
+                let end = start + duration_secs * 1_000_000_000;
+                prop_assert!(
+                    (start..=end).contains(&child.decision_ts.0),
+                    "child {} sent at {} outside [{}, {}]", child.id, child.decision_ts.0, start, end
+                );
             }
             if let ExecutionConfig::Iceberg { visible: Visible::Qty(clip) } = config {
                 prop_assert!(q <= clip.max(Decimal::ONE));

@@ -6,6 +6,14 @@
 //! Time rule: an algorithm acts at a bar close, like a strategy; a child it sends then
 //! can first fill on the next bar. A timer due at time T fires at the first bar close at
 //! or after T.
+//!
+//! Window rule (TWAP, VWAP): children are sent only at bar closes inside [start, start +
+//! duration]; a close exactly at the end still sends, catching up every slice due. When
+//! bars are sparser than the slices (a weekend, a gap, a window shorter than a bar), the
+//! slices that came due after the last close inside the window are never sent: at the
+//! first close past the end the parent ends with the rest unfilled ("TWAP window ended
+//! with N unfilled"), once any child still live is cancelled. Catching them up late would
+//! trade outside the window the user asked for.
 
 use crate::model::{Bar, OrderKind, Side, TimeInForce, Timestamp};
 use crate::scenario::{ExecutionConfig, Visible};
@@ -46,7 +54,7 @@ impl ParentView {
 }
 
 /// What an algorithm asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Send {
         qty: Decimal,
@@ -56,7 +64,7 @@ pub enum Action {
     /// Cancel every live child (a child that already filled is simply done).
     CancelChildren,
     /// The parent is finished; what is unfilled stays unfilled.
-    Finish { note: &'static str },
+    Finish { note: String },
 }
 
 /// One algorithm's state.
@@ -75,13 +83,19 @@ pub enum Algo {
         threshold: Decimal,
         max_child: Decimal,
     },
-    /// TWAP and VWAP: cumulative targets per slice, reached by catching up at each slice.
+    /// TWAP and VWAP: cumulative targets per slice, reached by catching up at each slice,
+    /// never past the window's end.
     Schedule {
+        /// "TWAP" or "VWAP", for the notes.
+        label: &'static str,
+        duration_ns: i64,
         step_ns: i64,
         /// Cumulative fractions of the parent to have sent by slice i (the last is 1).
         targets: Vec<Decimal>,
         next: usize,
         limit_offset_bps: Option<Decimal>,
+        /// A close past the window's end was seen: nothing more is sent.
+        window_over: bool,
     },
     Iceberg {
         visible: Visible,
@@ -123,7 +137,7 @@ impl Algo {
                 limit_offset_bps,
             } => {
                 let weights = vec![1.0; slices.max(1)];
-                Algo::schedule(duration_secs, &weights, limit_offset_bps)
+                Algo::schedule("TWAP", duration_secs, &weights, limit_offset_bps)
             }
             ExecutionConfig::Vwap {
                 duration_secs, slices, ..
@@ -133,7 +147,7 @@ impl Algo {
                 let weights: Vec<f64> = (0..slices)
                     .map(|i| profile(Timestamp(start.0.saturating_add(step.saturating_mul(i as i64)))))
                     .collect();
-                Algo::schedule(duration_secs, &weights, None)
+                Algo::schedule("VWAP", duration_secs, &weights, None)
             }
             ExecutionConfig::Iceberg { visible } => Algo::Iceberg { visible },
             ExecutionConfig::Pov {
@@ -148,7 +162,7 @@ impl Algo {
     }
 
     /// Cumulative targets from slice weights (all equal when the weights are unusable).
-    fn schedule(duration_secs: i64, weights: &[f64], limit_offset_bps: Option<Decimal>) -> Algo {
+    fn schedule(label: &'static str, duration_secs: i64, weights: &[f64], limit_offset_bps: Option<Decimal>) -> Algo {
         let n = weights.len().max(1);
         let total: f64 = weights.iter().filter(|w| w.is_finite() && **w > 0.0).sum();
         let usable = total > 0.0 && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
@@ -164,11 +178,15 @@ impl Algo {
         if let Some(last) = targets.last_mut() {
             *last = Decimal::ONE;
         }
+        let duration_ns = duration_secs.saturating_mul(NANOS_PER_SEC);
         Algo::Schedule {
-            step_ns: duration_secs.saturating_mul(NANOS_PER_SEC) / n as i64,
+            label,
+            duration_ns,
+            step_ns: duration_ns / n as i64,
             targets,
             next: 0,
             limit_offset_bps,
+            window_over: false,
         }
     }
 
@@ -214,11 +232,25 @@ impl Algo {
                 Vec::new()
             }
             Algo::Schedule {
+                label,
+                duration_ns,
                 step_ns,
                 targets,
                 next,
                 limit_offset_bps,
+                window_over,
             } => {
+                if *window_over {
+                    return Vec::new();
+                }
+                if now.0 > p.start.0.saturating_add(*duration_ns) {
+                    *window_over = true;
+                    return if p.working > Decimal::ZERO {
+                        vec![Action::CancelChildren]
+                    } else {
+                        vec![window_ended(label, p)]
+                    };
+                }
                 let mut out = Vec::new();
                 // Catch up to the latest slice that is due (a late bar fires several).
                 let mut due = None;
@@ -255,9 +287,7 @@ impl Algo {
                     return if p.working > Decimal::ZERO {
                         vec![Action::CancelChildren]
                     } else {
-                        vec![Action::Finish {
-                            note: "POV ran out of time",
-                        }]
+                        vec![finish("POV ran out of time")]
                     };
                 }
                 if p.working > Decimal::ZERO {
@@ -278,13 +308,11 @@ impl Algo {
     pub fn on_child_done(&mut self, p: &ParentView, market: OrderKind) -> Vec<Action> {
         let complete = p.filled >= p.qty;
         if complete {
-            return vec![Action::Finish { note: "filled" }];
+            return vec![finish("filled")];
         }
         let idle = p.working.is_zero();
         match self {
-            Algo::Market { .. } | Algo::Split { .. } if idle => vec![Action::Finish {
-                note: "child ended unfilled",
-            }],
+            Algo::Market { .. } | Algo::Split { .. } if idle => vec![finish("child ended unfilled")],
             Algo::LimitTimeout {
                 fallback_market, phase, ..
             } => match *phase {
@@ -293,23 +321,18 @@ impl Algo {
                         *phase = TimeoutPhase::Fallback;
                         vec![send(p.unassigned(), market_of(market), TimeInForce::Gtc)]
                     } else {
-                        vec![Action::Finish {
-                            note: "limit timed out; no fallback",
-                        }]
+                        vec![finish("limit timed out; no fallback")]
                     }
                 }
-                TimeoutPhase::Fallback | TimeoutPhase::Resting if idle => vec![Action::Finish {
-                    note: "child ended unfilled",
-                }],
+                TimeoutPhase::Fallback | TimeoutPhase::Resting if idle => vec![finish("child ended unfilled")],
                 _ => Vec::new(),
             },
-            Algo::Schedule { next, targets, .. } if idle && *next >= targets.len() => vec![Action::Finish {
-                note: "schedule over with quantity unfilled",
-            }],
+            Algo::Schedule { label, window_over, .. } if idle && *window_over => vec![window_ended(label, p)],
+            Algo::Schedule { next, targets, .. } if idle && *next >= targets.len() => {
+                vec![finish("schedule over with quantity unfilled")]
+            }
             Algo::Iceberg { .. } if idle => self.refresh(p, market),
-            Algo::Pov { done, .. } if idle && *done => vec![Action::Finish {
-                note: "POV ran out of time",
-            }],
+            Algo::Pov { done, .. } if idle && *done => vec![finish("POV ran out of time")],
             _ => Vec::new(),
         }
     }
@@ -326,7 +349,7 @@ impl Algo {
         let clip = p.round(clip).max(p.lot).max(p.min_qty);
         let qty = clip.min(p.unassigned());
         if qty <= Decimal::ZERO {
-            return vec![Action::Finish { note: "filled" }];
+            return vec![finish("filled")];
         }
         let kind = match p.limit_px {
             Some(limit_px) => OrderKind::Limit { limit_px },
@@ -338,6 +361,19 @@ impl Algo {
 
 fn send(qty: Decimal, kind: OrderKind, tif: TimeInForce) -> Action {
     Action::Send { qty, kind, tif }
+}
+
+fn finish(note: impl Into<String>) -> Action {
+    Action::Finish { note: note.into() }
+}
+
+/// The end of a schedule whose window closed before its parent filled.
+fn window_ended(label: &str, p: &ParentView) -> Action {
+    let unfilled = (p.qty - p.filled).max(Decimal::ZERO);
+    if unfilled.is_zero() {
+        return finish("filled");
+    }
+    finish(format!("{label} window ended with {unfilled} unfilled"))
 }
 
 /// A limit order's kind turned into a market order (for the fallback).
@@ -427,6 +463,37 @@ mod tests {
             OrderKind::Market,
         );
         assert_eq!(second, [send(dec!(250), OrderKind::Market, TimeInForce::Ioc)]);
+    }
+
+    /// A VWAP whose next bar comes after its window sends nothing more and ends, naming
+    /// itself and what is left.
+    #[test]
+    fn vwap_ends_at_the_first_close_past_its_window() {
+        let config = ExecutionConfig::Vwap {
+            duration_secs: 7_200,
+            slices: 2,
+            profile_bars: 100,
+        };
+        let mut algo = Algo::new(&config, Timestamp(0), &|_| 0.0);
+        let mut p = view(dec!(1000));
+        let first = algo.on_start(&p, OrderKind::Market, TimeInForce::Day, &bar_at(0, dec!(1)));
+        assert_eq!(first, [send(dec!(500), OrderKind::Market, TimeInForce::Ioc)]);
+        p.filled = dec!(500);
+        let late = algo.on_bar(
+            &p,
+            Timestamp(7_201 * NANOS_PER_SEC),
+            &bar_at(7_201, dec!(1)),
+            OrderKind::Market,
+        );
+        assert_eq!(late, [finish("VWAP window ended with 500 unfilled")]);
+        // Nothing after that, not even at a later close.
+        let later = algo.on_bar(
+            &p,
+            Timestamp(9_000 * NANOS_PER_SEC),
+            &bar_at(9_000, dec!(1)),
+            OrderKind::Market,
+        );
+        assert!(later.is_empty());
     }
 
     /// Without history the slices are equal, as TWAP.

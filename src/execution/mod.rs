@@ -463,7 +463,7 @@ impl Executor {
                     } else {
                         End::Cancelled
                     };
-                    self.finish(parent, now, Some(note.to_string()), engine, end);
+                    self.finish(parent, now, Some(note), engine, end);
                 }
             }
         }

@@ -438,7 +438,10 @@ pub enum ExecutionConfig {
     Split { threshold: Decimal, max_child: Decimal },
     /// `slices` equal children over `duration_secs`, one every `duration / slices`, each
     /// catching up to its share; IOC children, marketable limits `limit_offset_bps` past
-    /// the last close when set.
+    /// the last close when set. Children go out only at bar closes within [start, start +
+    /// `duration_secs`] (a close exactly at the end still sends): slices that come due
+    /// after the last such close are never sent, and at the first close past the end the
+    /// parent ends with the rest unfilled (live children cancelled first).
     Twap {
         duration_secs: i64,
         slices: usize,
@@ -448,7 +451,8 @@ pub enum ExecutionConfig {
     /// parent), the next sent when it has filled.
     Iceberg { visible: Visible },
     /// As TWAP, with slice sizes following the volume earlier bars traded at the same
-    /// time of day (over the last `profile_bars` bars).
+    /// time of day (over the last `profile_bars` bars); the same window rule: nothing is
+    /// sent at a close past start + `duration_secs`.
     Vwap {
         duration_secs: i64,
         slices: usize,
