@@ -3,12 +3,13 @@
 
 mod common;
 
-use common::{DAY_NS, d, simulate_algo};
+use common::{DAY_NS, d, simulate_algo, simulate_risk};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use slipstream::backtest::result::RunOutcome;
 use slipstream::model::{Bar, OrderKind, OrderStatus, TimeInForce, Timestamp};
-use slipstream::scenario::{ExecutionConfig, SizingConfig, VenueConfig, Visible};
+use slipstream::risk::RejectCode;
+use slipstream::scenario::{ExecutionConfig, RiskConfig, SizingConfig, VenueConfig, Visible};
 use slipstream::strategy::{Intent, Signal};
 
 const START: i64 = 10_957;
@@ -266,6 +267,50 @@ fn split_sends_children_of_at_most_the_maximum_at_once() {
     // Below the threshold: one child.
     let out = run(flat(4, "1000000"), &VenueConfig::default(), algo, "400", long());
     assert_eq!(child_qtys(&out), [d("400")]);
+}
+
+/// The guard refuses the third child of a split (it would take the position with its
+/// live siblings to 900, over 700): the fourth, which would have fit (700), is never
+/// sent, so only the first two reach the venue, and they are cancelled with the parent.
+#[test]
+fn a_refused_split_child_stops_the_rest_of_its_batch() {
+    let risk = RiskConfig {
+        max_position_qty: Some(d("700")),
+        ..RiskConfig::default()
+    };
+    let algo = ExecutionConfig::Split {
+        threshold: d("500"),
+        max_child: d("300"),
+    };
+    let sizing = SizingConfig::FixedQty { qty: d("1000") };
+    let (out, _) = simulate_risk(
+        &[flat(4, "1000000")],
+        &risk,
+        algo,
+        sizing,
+        "10000000",
+        vec![(0, 0, long())],
+    );
+    let statuses: Vec<OrderStatus> = out.execution.children.iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [OrderStatus::Cancelled, OrderStatus::Cancelled, OrderStatus::Rejected]
+    );
+    assert_eq!(child_qtys(&out), [d("300"); 3]);
+    let refused = out.execution.children[2].note.as_deref().unwrap();
+    assert!(refused.starts_with("risk max_position_qty"), "{refused}");
+    assert_eq!(out.risk.counts_by_code(), [(RejectCode::MaxPositionQty, 1)]);
+    assert_eq!(out.execution.parents[0].children.len(), 3);
+    assert!(out.fills.is_empty());
+    let parent = &out.orders[0];
+    assert_eq!(parent.status, OrderStatus::Cancelled);
+    assert!(
+        parent
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("rejected: risk max_position_qty")
+    );
 }
 
 #[test]

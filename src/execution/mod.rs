@@ -13,8 +13,9 @@
 //! in whole lots.
 //!
 //! Children are numbered from [`CHILD_ID_BASE`], apart from the engine's ids. A child the
-//! venue rejects ends its parent (no retry loop). When the data ends, children expire and
-//! then their parents, with the note "end of data".
+//! risk guard or the venue refuses ends its parent (no retry loop); children the
+//! algorithm asked for after it in the same step (a split's batch) are never sent. When
+//! the data ends, children expire and then their parents, with the note "end of data".
 
 pub mod algo;
 
@@ -454,7 +455,13 @@ impl Executor {
                 return;
             }
             match action {
-                Action::Send { qty, kind, tif } => self.send_child(parent, qty, kind, tif, now, engine),
+                Action::Send { qty, kind, tif } => {
+                    // A refused child ends its parent (in `settle`): the rest of the batch
+                    // must not reach the venue first.
+                    if !self.send_child(parent, qty, kind, tif, now, engine) {
+                        break;
+                    }
+                }
                 Action::CancelChildren => self.cancel_children(parent, now, "cancelled by its algorithm", engine),
                 Action::Finish { note } => {
                     let working = &self.parents[&parent];
@@ -470,6 +477,7 @@ impl Executor {
         self.settle(now, engine);
     }
 
+    /// Sends a child; false when the risk guard or the venue refused it.
     fn send_child(
         &mut self,
         parent: OrderId,
@@ -478,12 +486,12 @@ impl Executor {
         tif: TimeInForce,
         now: Timestamp,
         engine: &mut dyn VenueListener,
-    ) {
+    ) -> bool {
         if qty <= Decimal::ZERO {
-            return;
+            return true;
         }
         let Some(working) = self.parents.get_mut(&parent) else {
-            return;
+            return false;
         };
         let siblings: Decimal = working.live.values().copied().sum();
         let id = self.next_child;
@@ -516,10 +524,14 @@ impl Executor {
                 c.note = Some(reason.clone());
             }
             self.news.push(ChildNews::Rejected { child: id, reason });
-            return;
+            return false;
         }
         let (router, mut relay) = self.router_and_relay(engine);
         router.submit(&child, now, &mut relay);
+        // The venue refuses at submission, and the relay marks the child.
+        self.children
+            .get(&id)
+            .is_some_and(|c| c.status != OrderStatus::Rejected)
     }
 
     fn cancel_children(&mut self, parent: OrderId, now: Timestamp, reason: &str, engine: &mut dyn VenueListener) {
