@@ -313,6 +313,25 @@ fn a_refused_split_child_stops_the_rest_of_its_batch() {
     );
 }
 
+/// One share at a time on a 100,000-share parent would be 100,000 orders at once: the
+/// parent is refused before anything reaches the venue, and the note says how to fix it.
+#[test]
+fn a_split_into_too_many_children_is_refused_whole() {
+    let algo = ExecutionConfig::Split {
+        threshold: d("1"),
+        max_child: d("1"),
+    };
+    let out = run(flat(4, "1000000"), &VenueConfig::default(), algo, "100000", long());
+    let note = "split into 100000 children of at most 1 exceeds the limit of 10000; raise max_child";
+    assert!(out.execution.children.is_empty());
+    assert!(out.fills.is_empty());
+    let parent = &out.orders[0];
+    assert_eq!(parent.status, OrderStatus::Cancelled);
+    assert_eq!(parent.note.as_deref(), Some(note));
+    let record = &out.execution.parents[0];
+    assert_eq!((record.note.as_deref(), record.end), (Some(note), Some(ts(0))));
+}
+
 #[test]
 fn pov_follows_each_bars_volume() {
     let algo = ExecutionConfig::Pov {

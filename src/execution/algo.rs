@@ -20,6 +20,15 @@ use crate::scenario::{ExecutionConfig, Visible};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
+/// Most children one split may send. They all go out at one bar close, each risk-checked
+/// and routed on its own and kept as an order in the log to the end of the run (a few
+/// hundred bytes each). Real splits have tens of children; ten thousand leaves room for
+/// any deliberate one while a mistaken `max_child` (1 share of a million) is refused at
+/// once instead of creating a million orders. TWAP and VWAP need no cap: they send at
+/// most one child per slice, and `slices` is bounded when the scenario is read. POV
+/// sends at most one child per bar.
+pub const MAX_SPLIT_CHILDREN: u32 = 10_000;
+
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 const BPS: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
 
@@ -207,6 +216,12 @@ impl Algo {
                     return vec![send(total, market, tif)];
                 }
                 let child = p.round(*max_child).max(p.lot).max(p.min_qty);
+                if let Some(n) = children_over_limit(total, child, MAX_SPLIT_CHILDREN) {
+                    return vec![finish(format!(
+                        "split into {n} children of at most {child} exceeds the limit of \
+                         {MAX_SPLIT_CHILDREN}; raise max_child"
+                    ))];
+                }
                 let mut out = Vec::new();
                 let mut left = total;
                 while left > Decimal::ZERO {
@@ -363,6 +378,25 @@ fn send(qty: Decimal, kind: OrderKind, tif: TimeInForce) -> Action {
     Action::Send { qty, kind, tif }
 }
 
+/// How many children of at most `child` it takes to cover `total`, when that is more
+/// than `limit` (shown as "more than" Decimal's maximum when the count itself overflows).
+fn children_over_limit(total: Decimal, child: Decimal, limit: u32) -> Option<String> {
+    if child <= Decimal::ZERO {
+        return None;
+    }
+    // Only a child too big for the product to fit can overflow it, and that one fits.
+    if child
+        .checked_mul(Decimal::from(limit))
+        .is_none_or(|covered| covered >= total)
+    {
+        return None;
+    }
+    Some(match total.checked_div(child) {
+        Some(n) => n.ceil().to_string(),
+        None => format!("more than {}", Decimal::MAX),
+    })
+}
+
 fn finish(note: impl Into<String>) -> Action {
     Action::Finish { note: note.into() }
 }
@@ -494,6 +528,23 @@ mod tests {
             OrderKind::Market,
         );
         assert!(later.is_empty());
+    }
+
+    /// The count is exact at the limit, and a count too big for a decimal still reads.
+    #[test]
+    fn children_over_the_limit_are_counted() {
+        assert_eq!(children_over_limit(dec!(10000), dec!(1), 10_000), None);
+        assert_eq!(
+            children_over_limit(dec!(10000.5), dec!(1), 10_000).as_deref(),
+            Some("10001")
+        );
+        assert_eq!(children_over_limit(dec!(1000), dec!(0.3), 10), Some("3334".to_string()));
+        assert_eq!(children_over_limit(Decimal::MAX, Decimal::MAX, 10_000), None);
+        let tiny = Decimal::new(1, 28);
+        assert_eq!(
+            children_over_limit(dec!(1000000000000000), tiny, 10_000),
+            Some(format!("more than {}", Decimal::MAX))
+        );
     }
 
     /// Without history the slices are equal, as TWAP.

@@ -434,7 +434,9 @@ pub enum ExecutionConfig {
     /// cancelled after `timeout_secs`; then the rest goes out as a market order, or, with
     /// `fallback_market = false`, is given up.
     LimitTimeout { timeout_secs: i64, fallback_market: bool },
-    /// Orders above `threshold` go out at once as children of at most `max_child`.
+    /// Orders above `threshold` go out at once as children of at most `max_child`; one
+    /// that would need more than [`crate::execution::algo::MAX_SPLIT_CHILDREN`] is
+    /// cancelled unworked.
     Split { threshold: Decimal, max_child: Decimal },
     /// `slices` equal children over `duration_secs`, one every `duration / slices`, each
     /// catching up to its share; IOC children, marketable limits `limit_offset_bps` past
