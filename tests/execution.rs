@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use slipstream::backtest::result::RunOutcome;
 use slipstream::model::{Bar, OrderKind, OrderStatus, TimeInForce, Timestamp};
 use slipstream::risk::RejectCode;
-use slipstream::scenario::{ExecutionConfig, RiskConfig, SizingConfig, VenueConfig, Visible};
+use slipstream::scenario::{ExecutionConfig, FillTiming, RiskConfig, SizingConfig, VenueConfig, Visible};
 use slipstream::strategy::{Intent, Signal};
 
 const START: i64 = 10_957;
@@ -253,6 +253,49 @@ fn an_iceberg_shows_one_clip_at_a_time() {
     };
     let out = run(flat(8, "1000000"), &VenueConfig::default(), algo, "1000", long());
     assert_eq!(child_qtys(&out), [d("250"); 4]);
+}
+
+/// Under same-close timing a market clip fills as it is sent and the next goes out at
+/// once, all within one bar: 10,000 clips (the most a parent may have) chain without
+/// recursing (a few thousand used to overflow the stack and abort the run).
+#[test]
+fn an_iceberg_whose_clips_fill_as_they_are_sent_reaches_the_limit_without_recursing() {
+    let venue = VenueConfig {
+        fill_timing: FillTiming::SameClose,
+        ..VenueConfig::default()
+    };
+    let algo = ExecutionConfig::Iceberg {
+        visible: Visible::Qty(d("1")),
+    };
+    let out = run(flat(3, "1000000"), &venue, algo, "10000", long());
+    assert_eq!(out.execution.children.len(), 10_000);
+    assert!(
+        out.execution
+            .child_fills
+            .iter()
+            .all(|f| f.ts == ts(0) && f.qty == d("1"))
+    );
+    let parent = &out.orders[0];
+    assert_eq!((parent.status, parent.filled_qty), (OrderStatus::Filled, d("10000")));
+}
+
+/// An iceberg that would need more clips than the limit is refused before anything is
+/// sent, naming the setting to raise.
+#[test]
+fn an_iceberg_of_too_many_clips_is_refused_whole() {
+    let cases = [
+        (Visible::Qty(d("1")), "raise visible"),
+        (Visible::Fraction(d("0.00001")), "raise visible_fraction"),
+    ];
+    for (visible, remedy) in cases {
+        let algo = ExecutionConfig::Iceberg { visible };
+        let out = run(flat(3, "1000000"), &VenueConfig::default(), algo, "100000", long());
+        let note = format!("iceberg of 100000 clips of at most 1 exceeds the limit of 10000; {remedy}");
+        assert!(out.execution.children.is_empty());
+        assert!(out.fills.is_empty());
+        assert_eq!(out.orders[0].status, OrderStatus::Cancelled);
+        assert_eq!(out.orders[0].note.as_deref(), Some(note.as_str()));
+    }
 }
 
 #[test]

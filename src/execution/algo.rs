@@ -20,14 +20,17 @@ use crate::scenario::{ExecutionConfig, Visible};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
-/// Most children one split may send. They all go out at one bar close, each risk-checked
-/// and routed on its own and kept as an order in the log to the end of the run (a few
-/// hundred bytes each). Real splits have tens of children; ten thousand leaves room for
-/// any deliberate one while a mistaken `max_child` (1 share of a million) is refused at
-/// once instead of creating a million orders. TWAP and VWAP need no cap: they send at
-/// most one child per slice, and `slices` is bounded when the scenario is read. POV
-/// sends at most one child per bar.
-pub const MAX_SPLIT_CHILDREN: u32 = 10_000;
+/// Most children one parent may need, for split and iceberg. A split sends all of them
+/// at one bar close, and an iceberg's clips can follow one another within one bar (under
+/// same-close timing a market clip fills as it is sent, and the next goes out at once);
+/// each child is risk-checked and routed on its own and kept as an order in the log to
+/// the end of the run (a few hundred bytes each). Real splits have tens of children and
+/// icebergs hundreds of clips; ten thousand leaves room for any deliberate one while a
+/// mistaken `max_child` or `visible` (1 share of a million) is refused at once instead of
+/// creating a million orders. TWAP and VWAP need no cap: they send at most one child per
+/// slice, and `slices` is bounded when the scenario is read. POV sends at most one child
+/// per bar.
+pub const MAX_CHILDREN: u32 = 10_000;
 
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 const BPS: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
@@ -216,10 +219,10 @@ impl Algo {
                     return vec![send(total, market, tif)];
                 }
                 let child = p.round(*max_child).max(p.lot).max(p.min_qty);
-                if let Some(n) = children_over_limit(total, child, MAX_SPLIT_CHILDREN) {
+                if let Some(n) = children_over_limit(total, child, MAX_CHILDREN) {
                     return vec![finish(format!(
                         "split into {n} children of at most {child} exceeds the limit of \
-                         {MAX_SPLIT_CHILDREN}; raise max_child"
+                         {MAX_CHILDREN}; raise max_child"
                     ))];
                 }
                 let mut out = Vec::new();
@@ -232,7 +235,19 @@ impl Algo {
                 out
             }
             Algo::Schedule { .. } | Algo::Pov { .. } => self.on_bar(p, bar.ts, bar, market),
-            Algo::Iceberg { .. } => self.refresh(p, market),
+            Algo::Iceberg { visible } => {
+                let clip = iceberg_clip(p, *visible);
+                let remedy = match visible {
+                    Visible::Qty(_) => "visible",
+                    Visible::Fraction(_) => "visible_fraction",
+                };
+                if let Some(n) = children_over_limit(p.unassigned(), clip, MAX_CHILDREN) {
+                    return vec![finish(format!(
+                        "iceberg of {n} clips of at most {clip} exceeds the limit of {MAX_CHILDREN}; raise {remedy}"
+                    ))];
+                }
+                self.refresh(p, market)
+            }
         }
     }
 
@@ -357,12 +372,7 @@ impl Algo {
         let Algo::Iceberg { visible } = self else {
             return Vec::new();
         };
-        let clip = match *visible {
-            Visible::Qty(q) => q,
-            Visible::Fraction(f) => p.qty * f,
-        };
-        let clip = p.round(clip).max(p.lot).max(p.min_qty);
-        let qty = clip.min(p.unassigned());
+        let qty = iceberg_clip(p, *visible).min(p.unassigned());
         if qty <= Decimal::ZERO {
             return vec![finish("filled")];
         }
@@ -372,6 +382,15 @@ impl Algo {
         };
         vec![send(qty, kind, TimeInForce::Gtc)]
     }
+}
+
+/// An iceberg's clip in whole lots, at least one lot and the minimum quantity.
+fn iceberg_clip(p: &ParentView, visible: Visible) -> Decimal {
+    let clip = match visible {
+        Visible::Qty(q) => q,
+        Visible::Fraction(f) => p.qty * f,
+    };
+    p.round(clip).max(p.lot).max(p.min_qty)
 }
 
 fn send(qty: Decimal, kind: OrderKind, tif: TimeInForce) -> Action {

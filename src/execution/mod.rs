@@ -271,6 +271,7 @@ impl Executor {
             let market = market_kind(&working.order);
             let actions = working.algo.on_bar(&view, bar.ts, bar, market);
             self.apply(id, actions, bar.ts, engine);
+            self.settle(bar.ts, engine);
         }
         if let Some(history) = self.history.get_mut(symbol) {
             if history.len() == HISTORY_CAP {
@@ -366,6 +367,7 @@ impl Executor {
         let id = working.order.id;
         self.parents.insert(id, working);
         self.apply(id, actions, now, engine);
+        self.settle(now, engine);
     }
 
     /// All cash for a parent: buying power plus what the symbol's working exits free.
@@ -449,6 +451,10 @@ impl Executor {
         }
     }
 
+    /// Carries out an algorithm's actions. What they cause (children filled at once under
+    /// same-close timing, refusals) is left in `news` for the caller's `settle`: settling
+    /// here would recurse once per child through `settle`, and an iceberg whose clips
+    /// fill as they are sent overflowed the stack after a few thousand clips.
     fn apply(&mut self, parent: OrderId, actions: Vec<Action>, now: Timestamp, engine: &mut dyn VenueListener) {
         for action in actions {
             if !self.parents.contains_key(&parent) {
@@ -474,7 +480,6 @@ impl Executor {
                 }
             }
         }
-        self.settle(now, engine);
     }
 
     /// Sends a child; false when the risk guard or the venue refused it.

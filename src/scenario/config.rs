@@ -435,8 +435,8 @@ pub enum ExecutionConfig {
     /// `fallback_market = false`, is given up.
     LimitTimeout { timeout_secs: i64, fallback_market: bool },
     /// Orders above `threshold` go out at once as children of at most `max_child`; one
-    /// that would need more than [`crate::execution::algo::MAX_SPLIT_CHILDREN`] is
-    /// cancelled unworked.
+    /// that would need more than [`crate::execution::algo::MAX_CHILDREN`] is cancelled
+    /// unworked.
     Split { threshold: Decimal, max_child: Decimal },
     /// `slices` equal children over `duration_secs`, one every `duration / slices`, each
     /// catching up to its share; IOC children, marketable limits `limit_offset_bps` past
@@ -450,7 +450,8 @@ pub enum ExecutionConfig {
         limit_offset_bps: Option<Decimal>,
     },
     /// One child at a time showing at most `visible` (a quantity, or a fraction of the
-    /// parent), the next sent when it has filled.
+    /// parent), the next sent when it has filled; a parent that would need more than
+    /// [`crate::execution::algo::MAX_CHILDREN`] clips is cancelled unworked.
     Iceberg { visible: Visible },
     /// As TWAP, with slice sizes following the volume earlier bars traded at the same
     /// time of day (over the last `profile_bars` bars); the same window rule: nothing is
