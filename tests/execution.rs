@@ -1,5 +1,6 @@
 //! Execution algorithms on hand-made bars: what children each sends, when, and how the
-//! parent ends (filled, timed out, cancelled by a racing fill, cut off by the data).
+//! parent ends (filled, timed out after a partial fill, cut off by its window or by the
+//! data, refused).
 
 mod common;
 
@@ -209,10 +210,11 @@ fn a_limit_that_times_out_falls_back_to_market() {
     assert_eq!(out.orders[0].note.as_deref(), Some("limit timed out; no fallback"));
 }
 
+/// The limit fills whole on day 2, the very bar whose close reaches the timeout: the
+/// venue matches the bar before the timer runs, so the parent is filled and gone by
+/// then; no cancel and no fallback go out.
 #[test]
-fn a_cancel_that_races_a_fill_loses_and_the_parent_is_filled() {
-    // The limit fills on day 2, the very bar whose close fires the timeout: the cancel
-    // finds nothing working, no fallback goes out, and the parent is filled.
+fn a_limit_filled_on_the_timeout_bar_ends_the_parent_before_the_timer() {
     let bars = daily(&[
         ("100", "100", "100", "100", "1000000"),
         ("100", "100", "99", "100", "1000000"),
@@ -229,8 +231,55 @@ fn a_cancel_that_races_a_fill_loses_and_the_parent_is_filled() {
     };
     let out = run(bars, &VenueConfig::default(), algo, "100", signal);
     assert_eq!(out.execution.children.len(), 1);
+    let child = &out.execution.children[0];
+    assert_eq!((child.status, child.filled_qty), (OrderStatus::Filled, d("100")));
     assert_eq!((out.fills[0].ts, out.fills[0].px), (ts(2), d("95")));
     assert_eq!(out.orders[0].status, OrderStatus::Filled);
+    let record = &out.execution.parents[0];
+    assert_eq!((record.note.as_deref(), record.end), (Some("filled"), Some(ts(2))));
+}
+
+/// A cancel racing a fill: the timeout fires at the close of the bar on which the limit
+/// filled in part (a 5% cap lets 50 of 100 through). The cancel reaches a child that has
+/// partly filled: the 50 stay filled, only the rest is cancelled, and the fallback asks
+/// for the 50 left, not the whole 100; nothing is counted twice.
+#[test]
+fn a_timeout_on_the_bar_a_limit_filled_in_part_keeps_the_part_and_falls_back_for_the_rest() {
+    let bars = daily(&[
+        ("100", "100", "100", "100", "1000000"),
+        ("100", "100", "99", "100", "1000000"),
+        ("100", "100", "94", "96", "1000"),
+        ("96", "97", "95", "96", "1000000"),
+    ]);
+    let venue = VenueConfig {
+        participation_max: Some(d("0.05")),
+        ..VenueConfig::default()
+    };
+    let algo = ExecutionConfig::LimitTimeout {
+        timeout_secs: 2 * 86_400,
+        fallback_market: true,
+    };
+    let signal = Signal {
+        limit_px: Some(d("95")),
+        ..long()
+    };
+    let out = run(bars, &venue, algo, "100", signal);
+    assert_eq!(child_qtys(&out), [d("100"), d("50")]);
+    let (limit, fallback) = (&out.execution.children[0], &out.execution.children[1]);
+    assert_eq!(limit.kind, OrderKind::Limit { limit_px: d("95") });
+    assert_eq!(
+        (limit.status, limit.filled_qty, limit.last_update_ts),
+        (OrderStatus::Cancelled, d("50"), ts(2))
+    );
+    assert_eq!(limit.note.as_deref(), Some("cancelled by its algorithm"));
+    assert_eq!((fallback.kind, fallback.decision_ts), (OrderKind::Market, ts(2)));
+    assert_eq!((fallback.status, fallback.filled_qty), (OrderStatus::Filled, d("50")));
+    let fills: Vec<(Timestamp, Decimal)> = out.fills.iter().map(|f| (f.ts, f.qty)).collect();
+    assert_eq!(fills, [(ts(2), d("50")), (ts(3), d("50"))]);
+    assert_eq!(out.fills[0].px, d("95"));
+    assert_eq!(out.execution.child_fills.len(), 2);
+    let parent = &out.orders[0];
+    assert_eq!((parent.status, parent.filled_qty), (OrderStatus::Filled, d("100")));
 }
 
 #[test]

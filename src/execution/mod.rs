@@ -547,12 +547,25 @@ impl Executor {
         let live: Vec<OrderId> = working.live.keys().copied().collect();
         for child in live {
             let (router, mut relay) = self.router_and_relay(engine);
-            // A child that already filled is no longer working: nothing to cancel (the
-            // cancel lost the race), and it is done.
-            if !router.cancel(symbol, child, now, reason, &mut relay)
-                && let Some(w) = self.parents.get_mut(&parent)
-            {
+            let cancelled = router.cancel(symbol, child, now, reason, &mut relay);
+            // A cancel cannot lose a race against a fill here. Every event that ends a child
+            // at a venue (fill, IOC or FOK cancel, DAY expiry, refusal) comes through the
+            // relay, which takes the child out of `live` at once; and cancels are only
+            // issued between router calls: a bar is matched before the algorithms' timers
+            // and the strategy's signals run at its close, latency only delays a working
+            // order, and each child works at one venue. A fill that beats the cancel has
+            // therefore already ended the child (and, if it completed the parent, the
+            // parent too); a partly filled child is still working and is cancelled for the
+            // rest.
+            debug_assert!(
+                cancelled,
+                "live child {child} of parent {parent} is not working at a venue"
+            );
+            // Should the invariant ever break, a child no venue works is done all the same,
+            // and its algorithm must hear so or it would wait for it forever.
+            if !cancelled && let Some(w) = self.parents.get_mut(&parent) {
                 w.live.remove(&child);
+                self.news.push(ChildNews::Done { child });
             }
         }
     }
