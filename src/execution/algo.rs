@@ -6,11 +6,31 @@
 //! Time rule: an algorithm acts at a bar close, like a strategy; a child it sends then
 //! can first fill on the next bar. A timer due at time T fires at the first bar close at
 //! or after T.
+//!
+//! Window rule (TWAP, VWAP): children are sent only at bar closes inside [start, start +
+//! duration]; a close exactly at the end still sends, catching up every slice due. When
+//! bars are sparser than the slices (a weekend, a gap, a window shorter than a bar), the
+//! slices that came due after the last close inside the window are never sent: at the
+//! first close past the end the parent ends with the rest unfilled ("TWAP window ended
+//! with N unfilled"), once any child still live is cancelled. Catching them up late would
+//! trade outside the window the user asked for.
 
 use crate::model::{Bar, OrderKind, Side, TimeInForce, Timestamp};
 use crate::scenario::{ExecutionConfig, Visible};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+
+/// Most children one parent may need, for split and iceberg. A split sends all of them
+/// at one bar close, and an iceberg's clips can follow one another within one bar (under
+/// same-close timing a market clip fills as it is sent, and the next goes out at once);
+/// each child is risk-checked and routed on its own and kept as an order in the log to
+/// the end of the run (a few hundred bytes each). Real splits have tens of children and
+/// icebergs hundreds of clips; ten thousand leaves room for any deliberate one while a
+/// mistaken `max_child` or `visible` (1 share of a million) is refused at once instead of
+/// creating a million orders. TWAP and VWAP need no cap: they send at most one child per
+/// slice, and `slices` is bounded when the scenario is read. POV sends at most one child
+/// per bar.
+pub const MAX_CHILDREN: u32 = 10_000;
 
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 const BPS: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
@@ -46,7 +66,7 @@ impl ParentView {
 }
 
 /// What an algorithm asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Send {
         qty: Decimal,
@@ -56,7 +76,7 @@ pub enum Action {
     /// Cancel every live child (a child that already filled is simply done).
     CancelChildren,
     /// The parent is finished; what is unfilled stays unfilled.
-    Finish { note: &'static str },
+    Finish { note: String },
 }
 
 /// One algorithm's state.
@@ -75,13 +95,19 @@ pub enum Algo {
         threshold: Decimal,
         max_child: Decimal,
     },
-    /// TWAP and VWAP: cumulative targets per slice, reached by catching up at each slice.
+    /// TWAP and VWAP: cumulative targets per slice, reached by catching up at each slice,
+    /// never past the window's end.
     Schedule {
+        /// "TWAP" or "VWAP", for the notes.
+        label: &'static str,
+        duration_ns: i64,
         step_ns: i64,
         /// Cumulative fractions of the parent to have sent by slice i (the last is 1).
         targets: Vec<Decimal>,
         next: usize,
         limit_offset_bps: Option<Decimal>,
+        /// A close past the window's end was seen: nothing more is sent.
+        window_over: bool,
     },
     Iceberg {
         visible: Visible,
@@ -123,7 +149,7 @@ impl Algo {
                 limit_offset_bps,
             } => {
                 let weights = vec![1.0; slices.max(1)];
-                Algo::schedule(duration_secs, &weights, limit_offset_bps)
+                Algo::schedule("TWAP", duration_secs, &weights, limit_offset_bps)
             }
             ExecutionConfig::Vwap {
                 duration_secs, slices, ..
@@ -133,7 +159,7 @@ impl Algo {
                 let weights: Vec<f64> = (0..slices)
                     .map(|i| profile(Timestamp(start.0.saturating_add(step.saturating_mul(i as i64)))))
                     .collect();
-                Algo::schedule(duration_secs, &weights, None)
+                Algo::schedule("VWAP", duration_secs, &weights, None)
             }
             ExecutionConfig::Iceberg { visible } => Algo::Iceberg { visible },
             ExecutionConfig::Pov {
@@ -148,7 +174,7 @@ impl Algo {
     }
 
     /// Cumulative targets from slice weights (all equal when the weights are unusable).
-    fn schedule(duration_secs: i64, weights: &[f64], limit_offset_bps: Option<Decimal>) -> Algo {
+    fn schedule(label: &'static str, duration_secs: i64, weights: &[f64], limit_offset_bps: Option<Decimal>) -> Algo {
         let n = weights.len().max(1);
         let total: f64 = weights.iter().filter(|w| w.is_finite() && **w > 0.0).sum();
         let usable = total > 0.0 && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
@@ -164,11 +190,15 @@ impl Algo {
         if let Some(last) = targets.last_mut() {
             *last = Decimal::ONE;
         }
+        let duration_ns = duration_secs.saturating_mul(NANOS_PER_SEC);
         Algo::Schedule {
-            step_ns: duration_secs.saturating_mul(NANOS_PER_SEC) / n as i64,
+            label,
+            duration_ns,
+            step_ns: duration_ns / n as i64,
             targets,
             next: 0,
             limit_offset_bps,
+            window_over: false,
         }
     }
 
@@ -189,6 +219,12 @@ impl Algo {
                     return vec![send(total, market, tif)];
                 }
                 let child = p.round(*max_child).max(p.lot).max(p.min_qty);
+                if let Some(n) = children_over_limit(total, child, MAX_CHILDREN) {
+                    return vec![finish(format!(
+                        "split into {n} children of at most {child} exceeds the limit of \
+                         {MAX_CHILDREN}; raise max_child"
+                    ))];
+                }
                 let mut out = Vec::new();
                 let mut left = total;
                 while left > Decimal::ZERO {
@@ -199,7 +235,19 @@ impl Algo {
                 out
             }
             Algo::Schedule { .. } | Algo::Pov { .. } => self.on_bar(p, bar.ts, bar, market),
-            Algo::Iceberg { .. } => self.refresh(p, market),
+            Algo::Iceberg { visible } => {
+                let clip = iceberg_clip(p, *visible);
+                let remedy = match visible {
+                    Visible::Qty(_) => "visible",
+                    Visible::Fraction(_) => "visible_fraction",
+                };
+                if let Some(n) = children_over_limit(p.unassigned(), clip, MAX_CHILDREN) {
+                    return vec![finish(format!(
+                        "iceberg of {n} clips of at most {clip} exceeds the limit of {MAX_CHILDREN}; raise {remedy}"
+                    ))];
+                }
+                self.refresh(p, market)
+            }
         }
     }
 
@@ -214,11 +262,25 @@ impl Algo {
                 Vec::new()
             }
             Algo::Schedule {
+                label,
+                duration_ns,
                 step_ns,
                 targets,
                 next,
                 limit_offset_bps,
+                window_over,
             } => {
+                if *window_over {
+                    return Vec::new();
+                }
+                if now.0 > p.start.0.saturating_add(*duration_ns) {
+                    *window_over = true;
+                    return if p.working > Decimal::ZERO {
+                        vec![Action::CancelChildren]
+                    } else {
+                        vec![window_ended(label, p)]
+                    };
+                }
                 let mut out = Vec::new();
                 // Catch up to the latest slice that is due (a late bar fires several).
                 let mut due = None;
@@ -255,9 +317,7 @@ impl Algo {
                     return if p.working > Decimal::ZERO {
                         vec![Action::CancelChildren]
                     } else {
-                        vec![Action::Finish {
-                            note: "POV ran out of time",
-                        }]
+                        vec![finish("POV ran out of time")]
                     };
                 }
                 if p.working > Decimal::ZERO {
@@ -278,13 +338,11 @@ impl Algo {
     pub fn on_child_done(&mut self, p: &ParentView, market: OrderKind) -> Vec<Action> {
         let complete = p.filled >= p.qty;
         if complete {
-            return vec![Action::Finish { note: "filled" }];
+            return vec![finish("filled")];
         }
         let idle = p.working.is_zero();
         match self {
-            Algo::Market { .. } | Algo::Split { .. } if idle => vec![Action::Finish {
-                note: "child ended unfilled",
-            }],
+            Algo::Market { .. } | Algo::Split { .. } if idle => vec![finish("child ended unfilled")],
             Algo::LimitTimeout {
                 fallback_market, phase, ..
             } => match *phase {
@@ -293,23 +351,18 @@ impl Algo {
                         *phase = TimeoutPhase::Fallback;
                         vec![send(p.unassigned(), market_of(market), TimeInForce::Gtc)]
                     } else {
-                        vec![Action::Finish {
-                            note: "limit timed out; no fallback",
-                        }]
+                        vec![finish("limit timed out; no fallback")]
                     }
                 }
-                TimeoutPhase::Fallback | TimeoutPhase::Resting if idle => vec![Action::Finish {
-                    note: "child ended unfilled",
-                }],
+                TimeoutPhase::Fallback | TimeoutPhase::Resting if idle => vec![finish("child ended unfilled")],
                 _ => Vec::new(),
             },
-            Algo::Schedule { next, targets, .. } if idle && *next >= targets.len() => vec![Action::Finish {
-                note: "schedule over with quantity unfilled",
-            }],
+            Algo::Schedule { label, window_over, .. } if idle && *window_over => vec![window_ended(label, p)],
+            Algo::Schedule { next, targets, .. } if idle && *next >= targets.len() => {
+                vec![finish("schedule over with quantity unfilled")]
+            }
             Algo::Iceberg { .. } if idle => self.refresh(p, market),
-            Algo::Pov { done, .. } if idle && *done => vec![Action::Finish {
-                note: "POV ran out of time",
-            }],
+            Algo::Pov { done, .. } if idle && *done => vec![finish("POV ran out of time")],
             _ => Vec::new(),
         }
     }
@@ -319,14 +372,9 @@ impl Algo {
         let Algo::Iceberg { visible } = self else {
             return Vec::new();
         };
-        let clip = match *visible {
-            Visible::Qty(q) => q,
-            Visible::Fraction(f) => p.qty * f,
-        };
-        let clip = p.round(clip).max(p.lot).max(p.min_qty);
-        let qty = clip.min(p.unassigned());
+        let qty = iceberg_clip(p, *visible).min(p.unassigned());
         if qty <= Decimal::ZERO {
-            return vec![Action::Finish { note: "filled" }];
+            return vec![finish("filled")];
         }
         let kind = match p.limit_px {
             Some(limit_px) => OrderKind::Limit { limit_px },
@@ -336,8 +384,49 @@ impl Algo {
     }
 }
 
+/// An iceberg's clip in whole lots, at least one lot and the minimum quantity.
+fn iceberg_clip(p: &ParentView, visible: Visible) -> Decimal {
+    let clip = match visible {
+        Visible::Qty(q) => q,
+        Visible::Fraction(f) => p.qty * f,
+    };
+    p.round(clip).max(p.lot).max(p.min_qty)
+}
+
 fn send(qty: Decimal, kind: OrderKind, tif: TimeInForce) -> Action {
     Action::Send { qty, kind, tif }
+}
+
+/// How many children of at most `child` it takes to cover `total`, when that is more
+/// than `limit` (shown as "more than" Decimal's maximum when the count itself overflows).
+fn children_over_limit(total: Decimal, child: Decimal, limit: u32) -> Option<String> {
+    if child <= Decimal::ZERO {
+        return None;
+    }
+    // Only a child too big for the product to fit can overflow it, and that one fits.
+    if child
+        .checked_mul(Decimal::from(limit))
+        .is_none_or(|covered| covered >= total)
+    {
+        return None;
+    }
+    Some(match total.checked_div(child) {
+        Some(n) => n.ceil().to_string(),
+        None => format!("more than {}", Decimal::MAX),
+    })
+}
+
+fn finish(note: impl Into<String>) -> Action {
+    Action::Finish { note: note.into() }
+}
+
+/// The end of a schedule whose window closed before its parent filled.
+fn window_ended(label: &str, p: &ParentView) -> Action {
+    let unfilled = (p.qty - p.filled).max(Decimal::ZERO);
+    if unfilled.is_zero() {
+        return finish("filled");
+    }
+    finish(format!("{label} window ended with {unfilled} unfilled"))
 }
 
 /// A limit order's kind turned into a market order (for the fallback).
@@ -427,6 +516,54 @@ mod tests {
             OrderKind::Market,
         );
         assert_eq!(second, [send(dec!(250), OrderKind::Market, TimeInForce::Ioc)]);
+    }
+
+    /// A VWAP whose next bar comes after its window sends nothing more and ends, naming
+    /// itself and what is left.
+    #[test]
+    fn vwap_ends_at_the_first_close_past_its_window() {
+        let config = ExecutionConfig::Vwap {
+            duration_secs: 7_200,
+            slices: 2,
+            profile_bars: 100,
+        };
+        let mut algo = Algo::new(&config, Timestamp(0), &|_| 0.0);
+        let mut p = view(dec!(1000));
+        let first = algo.on_start(&p, OrderKind::Market, TimeInForce::Day, &bar_at(0, dec!(1)));
+        assert_eq!(first, [send(dec!(500), OrderKind::Market, TimeInForce::Ioc)]);
+        p.filled = dec!(500);
+        let late = algo.on_bar(
+            &p,
+            Timestamp(7_201 * NANOS_PER_SEC),
+            &bar_at(7_201, dec!(1)),
+            OrderKind::Market,
+        );
+        assert_eq!(late, [finish("VWAP window ended with 500 unfilled")]);
+        // Nothing after that, not even at a later close.
+        let later = algo.on_bar(
+            &p,
+            Timestamp(9_000 * NANOS_PER_SEC),
+            &bar_at(9_000, dec!(1)),
+            OrderKind::Market,
+        );
+        assert!(later.is_empty());
+    }
+
+    /// The count is exact at the limit, and a count too big for a decimal still reads.
+    #[test]
+    fn children_over_the_limit_are_counted() {
+        assert_eq!(children_over_limit(dec!(10000), dec!(1), 10_000), None);
+        assert_eq!(
+            children_over_limit(dec!(10000.5), dec!(1), 10_000).as_deref(),
+            Some("10001")
+        );
+        assert_eq!(children_over_limit(dec!(1000), dec!(0.3), 10), Some("3334".to_string()));
+        assert_eq!(children_over_limit(Decimal::MAX, Decimal::MAX, 10_000), None);
+        let tiny = Decimal::new(1, 28);
+        assert_eq!(
+            children_over_limit(dec!(1000000000000000), tiny, 10_000),
+            Some(format!("more than {}", Decimal::MAX))
+        );
     }
 
     /// Without history the slices are equal, as TWAP.

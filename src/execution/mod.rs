@@ -14,8 +14,9 @@
 //! in whole lots.
 //!
 //! Children are numbered from [`CHILD_ID_BASE`], apart from the engine's ids. A child the
-//! venue rejects ends its parent (no retry loop). When the data ends, children expire and
-//! then their parents, with the note "end of data".
+//! risk guard or the venue refuses ends its parent (no retry loop); children the
+//! algorithm asked for after it in the same step (a split's batch) are never sent. When
+//! the data ends, children expire and then their parents, with the note "end of data".
 
 pub mod algo;
 
@@ -293,6 +294,7 @@ impl Executor {
             let market = market_kind(&working.order);
             let actions = working.algo.on_bar(&view, bar.ts, bar, market);
             self.apply(id, actions, bar.ts, engine);
+            self.settle(bar.ts, engine);
         }
         if let Some(history) = self.history.get_mut(symbol) {
             if history.len() == HISTORY_CAP {
@@ -388,6 +390,7 @@ impl Executor {
         let id = working.order.id;
         self.parents.insert(id, working);
         self.apply(id, actions, now, engine);
+        self.settle(now, engine);
     }
 
     /// All cash for a parent: buying power plus what the symbol's working exits free.
@@ -471,13 +474,23 @@ impl Executor {
         }
     }
 
+    /// Carries out an algorithm's actions. What they cause (children filled at once under
+    /// same-close timing, refusals) is left in `news` for the caller's `settle`: settling
+    /// here would recurse once per child through `settle`, and an iceberg whose clips
+    /// fill as they are sent overflowed the stack after a few thousand clips.
     fn apply(&mut self, parent: OrderId, actions: Vec<Action>, now: Timestamp, engine: &mut dyn VenueListener) {
         for action in actions {
             if !self.parents.contains_key(&parent) {
                 return;
             }
             match action {
-                Action::Send { qty, kind, tif } => self.send_child(parent, qty, kind, tif, now, engine),
+                Action::Send { qty, kind, tif } => {
+                    // A refused child ends its parent (in `settle`): the rest of the batch
+                    // must not reach the venue first.
+                    if !self.send_child(parent, qty, kind, tif, now, engine) {
+                        break;
+                    }
+                }
                 Action::CancelChildren => self.cancel_children(parent, now, "cancelled by its algorithm", engine),
                 Action::Finish { note } => {
                     let working = &self.parents[&parent];
@@ -486,13 +499,13 @@ impl Executor {
                     } else {
                         End::Cancelled
                     };
-                    self.finish(parent, now, Some(note.to_string()), engine, end);
+                    self.finish(parent, now, Some(note), engine, end);
                 }
             }
         }
-        self.settle(now, engine);
     }
 
+    /// Sends a child; false when the risk guard or the venue refused it.
     fn send_child(
         &mut self,
         parent: OrderId,
@@ -501,12 +514,12 @@ impl Executor {
         tif: TimeInForce,
         now: Timestamp,
         engine: &mut dyn VenueListener,
-    ) {
+    ) -> bool {
         if qty <= Decimal::ZERO {
-            return;
+            return true;
         }
         let Some(working) = self.parents.get_mut(&parent) else {
-            return;
+            return false;
         };
         let siblings: Decimal = working.live.values().copied().sum();
         let id = self.next_child;
@@ -539,10 +552,14 @@ impl Executor {
                 c.note = Some(reason.clone());
             }
             self.news.push(ChildNews::Rejected { child: id, reason });
-            return;
+            return false;
         }
         let (router, mut relay) = self.router_and_relay(engine);
         router.submit(&child, now, &mut relay);
+        // The venue refuses at submission, and the relay marks the child.
+        self.children
+            .get(&id)
+            .is_some_and(|c| c.status != OrderStatus::Rejected)
     }
 
     fn cancel_children(&mut self, parent: OrderId, now: Timestamp, reason: &str, engine: &mut dyn VenueListener) {
@@ -553,12 +570,25 @@ impl Executor {
         let live: Vec<OrderId> = working.live.keys().copied().collect();
         for child in live {
             let (router, mut relay) = self.router_and_relay(engine);
-            // A child that already filled is no longer working: nothing to cancel (the
-            // cancel lost the race), and it is done.
-            if !router.cancel(symbol, child, now, reason, &mut relay)
-                && let Some(w) = self.parents.get_mut(&parent)
-            {
+            let cancelled = router.cancel(symbol, child, now, reason, &mut relay);
+            // A cancel cannot lose a race against a fill here. Every event that ends a child
+            // at a venue (fill, IOC or FOK cancel, DAY expiry, refusal) comes through the
+            // relay, which takes the child out of `live` at once; and cancels are only
+            // issued between router calls: a bar is matched before the algorithms' timers
+            // and the strategy's signals run at its close, latency only delays a working
+            // order, and each child works at one venue. A fill that beats the cancel has
+            // therefore already ended the child (and, if it completed the parent, the
+            // parent too); a partly filled child is still working and is cancelled for the
+            // rest.
+            debug_assert!(
+                cancelled,
+                "live child {child} of parent {parent} is not working at a venue"
+            );
+            // Should the invariant ever break, a child no venue works is done all the same,
+            // and its algorithm must hear so or it would wait for it forever.
+            if !cancelled && let Some(w) = self.parents.get_mut(&parent) {
                 w.live.remove(&child);
+                self.news.push(ChildNews::Done { child });
             }
         }
     }

@@ -434,21 +434,28 @@ pub enum ExecutionConfig {
     /// cancelled after `timeout_secs`; then the rest goes out as a market order, or, with
     /// `fallback_market = false`, is given up.
     LimitTimeout { timeout_secs: i64, fallback_market: bool },
-    /// Orders above `threshold` go out at once as children of at most `max_child`.
+    /// Orders above `threshold` go out at once as children of at most `max_child`; one
+    /// that would need more than [`crate::execution::algo::MAX_CHILDREN`] is cancelled
+    /// unworked.
     Split { threshold: Decimal, max_child: Decimal },
     /// `slices` equal children over `duration_secs`, one every `duration / slices`, each
     /// catching up to its share; IOC children, marketable limits `limit_offset_bps` past
-    /// the last close when set.
+    /// the last close when set. Children go out only at bar closes within [start, start +
+    /// `duration_secs`] (a close exactly at the end still sends): slices that come due
+    /// after the last such close are never sent, and at the first close past the end the
+    /// parent ends with the rest unfilled (live children cancelled first).
     Twap {
         duration_secs: i64,
         slices: usize,
         limit_offset_bps: Option<Decimal>,
     },
     /// One child at a time showing at most `visible` (a quantity, or a fraction of the
-    /// parent), the next sent when it has filled.
+    /// parent), the next sent when it has filled; a parent that would need more than
+    /// [`crate::execution::algo::MAX_CHILDREN`] clips is cancelled unworked.
     Iceberg { visible: Visible },
     /// As TWAP, with slice sizes following the volume earlier bars traded at the same
-    /// time of day (over the last `profile_bars` bars).
+    /// time of day (over the last `profile_bars` bars); the same window rule: nothing is
+    /// sent at a close past start + `duration_secs`.
     Vwap {
         duration_secs: i64,
         slices: usize,
