@@ -429,7 +429,9 @@ fn write_worked_run_files(dir: &std::path::Path) {
 }
 
 /// Worked by TWAP: three slices a day apart.
-const TWAP: &str = "[execution]\nalgo = \"twap\"\nduration = \"3d\"\nslices = 3\n";
+// Four daily slices from a Thursday: the weekend's two come due at the Monday close,
+// exactly at the window's end, so each parent sends three children and fills whole.
+const TWAP: &str = "[execution]\nalgo = \"twap\"\nduration = \"4d\"\nslices = 4\n";
 
 /// A scenario trading X with `execution` and `more` (TOML: venues, risk limits).
 fn worked_run(dir: &std::path::Path, execution: &str, more: &str) -> slipstream::backtest::result::RunResult {
@@ -682,8 +684,8 @@ fn with_one_venue_refused_orders_and_children_are_not_routed() {
     use slipstream::report::{routing, tables};
     for execution in ["", TWAP] {
         let dir = tempfile::tempdir().unwrap();
-        // The 900-share entry, and each of its 300-share children, is over the limit.
-        let result = worked_run(dir.path(), execution, "[risk]\nmax_order_qty = 250\n");
+        // The 900-share entry, and each of its 225-share children, is over the limit.
+        let result = worked_run(dir.path(), execution, "[risk]\nmax_order_qty = 200\n");
         let out = &result.main;
         assert!(out.fills.is_empty(), "{execution}: nothing traded");
         assert!(!out.risk.rejections.is_empty(), "{execution}: the guard refused");
