@@ -32,53 +32,34 @@ pub struct RiskGuard {
     peak_equity: Option<Decimal>,
     /// Equity at or below which the drawdown breaker trips (`peak × (1 − limit)`, kept
     /// as the peak moves so that each bar only compares).
-    drawdown_floor: Option<Floor>,
+    drawdown_floor: Option<Decimal>,
     /// Equity at or below which the daily loss limit is reached, for the current day.
-    loss_floor: Option<Floor>,
+    loss_floor: Option<Decimal>,
+    /// The per-bar fast test, rebuilt whenever the slow path ran.
+    watch: Option<Watch>,
     /// Decision times of the orders accepted in the throttle's window, oldest first.
     accepted: VecDeque<Timestamp>,
     log: RiskLog,
 }
 
-/// An equity level a rule trips at (`equity <= level`), compared once per bar: kept also
-/// rounded down to the scale of the equity it came from, where the comparison needs no
-/// rescaling. Equities at that scale are multiples of its unit, so for them
-/// `equity <= level` and `equity <= level rounded down` agree.
+/// The per-bar test in integers: the peak and the highest level a rule trips at, as
+/// mantissas at the scale of the last equity, both rounded down. For an equity `e` at that
+/// scale (a multiple of its unit) `e <= level` and `e <= level rounded down` agree, so
+/// "not a new peak and above every trip level" is exact on the mantissas.
 #[derive(Debug, Clone, Copy)]
-struct Floor {
-    level: Decimal,
-    level_down: Decimal,
+struct Watch {
+    scale: u32,
+    peak: i128,
+    /// `i128::MIN` when no rule can trip (none set, or halted already).
+    trip: i128,
 }
 
-impl Floor {
-    fn new(level: Decimal, scale: u32) -> Self {
-        let down = level.round_dp_with_strategy(scale, RoundingStrategy::ToNegativeInfinity);
-        // A level with fewer decimals is widened, exactly; where the mantissa has no room
-        // it stays as it is and compares the slow way.
-        let mut widened = down;
-        widened.rescale(scale);
-        let level_down = if widened == down { widened } else { level };
-        Floor { level, level_down }
-    }
-
-    fn reached_by(self, equity: Decimal) -> bool {
-        if equity.scale() == self.level_down.scale() {
-            !less(self.level_down, equity)
-        } else {
-            equity <= self.level
-        }
-    }
-}
-
-/// `a < b`, comparing mantissas when the scales match (equities and their floors mostly
-/// share the prices' scale), else exactly as `Decimal` does.
-#[inline]
-fn less(a: Decimal, b: Decimal) -> bool {
-    if a.scale() == b.scale() {
-        a.mantissa() < b.mantissa()
-    } else {
-        a < b
-    }
+/// `d` rounded down to `scale` decimals, as a mantissa at that scale; `None` where it
+/// does not fit.
+fn mantissa_at(d: Decimal, scale: u32) -> Option<i128> {
+    let down = d.round_dp_with_strategy(scale, RoundingStrategy::ToNegativeInfinity);
+    let widen = 10i128.checked_pow(scale.checked_sub(down.scale())?)?;
+    down.mantissa().checked_mul(widen)
 }
 
 /// Exact decimal text without trailing zeros, for messages.
@@ -114,6 +95,7 @@ impl RiskGuard {
             peak_equity: None,
             drawdown_floor: None,
             loss_floor: None,
+            watch: None,
             accepted: VecDeque::new(),
             log: RiskLog::default(),
         }
@@ -190,24 +172,36 @@ impl RiskGuard {
     /// The account's equity at `ts`, marked at the latest closes: applies the drawdown
     /// circuit breaker and the daily loss limit, in that order.
     pub fn on_equity(&mut self, ts: Timestamp, equity: Decimal) {
-        let Some(last) = self.last_equity else {
+        // Most bars move no peak and trip nothing: two integer comparisons.
+        if let Some(watch) = self.watch
+            && !self.new_day
+            && equity.scale() == watch.scale
+        {
+            let m = equity.mantissa();
+            if m <= watch.peak && m > watch.trip {
+                self.last_equity = Some(equity);
+                return;
+            }
+        }
+        self.on_equity_exact(ts, equity);
+        self.watch = self.watch_for(equity.scale());
+    }
+
+    /// The rules on exact decimals (what the fast test in `on_equity` stands in for).
+    pub(super) fn on_equity_exact(&mut self, ts: Timestamp, equity: Decimal) {
+        if self.last_equity.is_none() {
             // The first equity seen is the first day's reference.
             self.set_day_reference(equity);
-            self.last_equity = Some(equity);
-            self.peak_equity = Some(equity);
-            self.drawdown_floor = self.drawdown_floor_for(equity);
-            return self.apply_equity_rules(ts, equity, equity);
-        };
-        // Flat, or called twice at a close: the same equity (same bits) on the same day
-        // cannot move the peak, the floors or the state.
-        if !self.new_day && last.serialize() == equity.serialize() {
-            return;
         }
         self.last_equity = Some(equity);
         let peak = match self.peak_equity {
-            Some(p) if !less(p, equity) => p,
+            Some(p) if p >= equity => p,
             _ => {
-                self.drawdown_floor = self.drawdown_floor_for(equity);
+                self.drawdown_floor = self
+                    .config
+                    .max_drawdown
+                    .filter(|_| equity > Decimal::ZERO)
+                    .map(|limit| equity - limit * equity);
                 equity
             }
         };
@@ -215,11 +209,22 @@ impl RiskGuard {
         self.apply_equity_rules(ts, equity, peak);
     }
 
-    fn drawdown_floor_for(&self, peak: Decimal) -> Option<Floor> {
-        self.config
-            .max_drawdown
-            .filter(|_| peak > Decimal::ZERO)
-            .map(|limit| Floor::new(peak - limit * peak, peak.scale()))
+    /// The peak and the two trip levels, for tests that compare paths.
+    #[cfg(test)]
+    pub(super) fn levels(&self) -> [Option<Decimal>; 3] {
+        [self.peak_equity, self.drawdown_floor, self.loss_floor]
+    }
+
+    /// The fast test for equities at `scale`, from the exact state.
+    fn watch_for(&self, scale: u32) -> Option<Watch> {
+        let peak = mantissa_at(self.peak_equity?, scale)?;
+        let mut trip = i128::MIN;
+        if self.state != TradingState::Halted {
+            for level in [self.drawdown_floor, self.loss_floor].into_iter().flatten() {
+                trip = trip.max(mantissa_at(level, scale)?);
+            }
+        }
+        Some(Watch { scale, peak, trip })
     }
 
     /// The drawdown breaker, then the daily loss limit, on an equity the peak has seen.
@@ -229,7 +234,7 @@ impl RiskGuard {
             return;
         }
         if let Some(limit) = self.config.max_drawdown
-            && self.drawdown_floor.is_some_and(|floor| floor.reached_by(equity))
+            && self.drawdown_floor.is_some_and(|floor| equity <= floor)
         {
             let reason = format!(
                 "drawdown {} from the equity peak {} reached max_drawdown {}",
@@ -241,7 +246,7 @@ impl RiskGuard {
             return;
         }
         let reference = self.day_start_equity;
-        let loss_hit = self.loss_floor.is_some_and(|floor| floor.reached_by(equity));
+        let loss_hit = self.loss_floor.is_some_and(|floor| equity <= floor);
         if loss_hit {
             let limit = self.config.daily_loss_limit.unwrap_or_default();
             let reason = format!(
@@ -269,7 +274,7 @@ impl RiskGuard {
             .config
             .daily_loss_limit
             .filter(|_| reference > Decimal::ZERO)
-            .map(|limit| Floor::new(reference - limit * reference, reference.scale()));
+            .map(|limit| reference - limit * reference);
     }
 
     /// The manual kill switch: halts trading from `ts` for the rest of the run.

@@ -1031,3 +1031,99 @@ fn the_day_rolls_on_the_clock_and_losses_bind_on_the_equity() {
     assert_eq!(g.state(), TradingState::Active);
     assert_eq!(g.log().state_changes.len(), 2);
 }
+
+mod fast_equity_test {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// The integer fast test of `on_equity` changes nothing: the same states, changes,
+        /// reasons, peak and trip levels as the exact rules at every step, over equities
+        /// of mixed scales drifting down through the trip levels (whole-cent floors, so
+        /// some equities land on them exactly), across day changes.
+        #[test]
+        fn the_fast_test_agrees_with_the_exact_rules(
+            steps in prop::collection::vec((-6i64..5, prop::sample::select(vec![1i64, 10, 1000]), 0u32..4, 0u8..6), 1..400),
+            fine in any::<bool>(),
+            loss_bps in 1i64..100,
+            drawdown_bps in 1i64..300,
+        ) {
+            let config = RiskConfig {
+                daily_loss_limit: Some(Decimal::new(loss_bps, 4)),
+                max_drawdown: Some(Decimal::new(drawdown_bps, 4)),
+                ..no_buying_power_check()
+            };
+            let (mut fast, mut exact) = (guard(config.clone()), guard(config));
+            let mut equity = Decimal::from(10_000);
+            let mut t = ts("2012-06-14T09:30:00").0;
+            for (i, &(moves, unit, scale, hours)) in steps.iter().enumerate() {
+                // Moves of a few cents or dollars, small enough to land on a level, shown
+                // with 0..=3 more decimals; or, `fine`, moves of mills too, shown also
+                // without trailing zeros (a lower scale than the peak's).
+                let mut shown = if fine {
+                    equity += Decimal::new(moves * unit, 3);
+                    equity.normalize()
+                } else {
+                    equity += Decimal::new(moves * unit.min(100), 2);
+                    equity
+                };
+                if scale > 0 {
+                    shown.rescale(equity.scale() + scale);
+                }
+                t += i64::from(hours) * 6 * 3_600_000_000_000;
+                let now = Timestamp(t);
+                fast.on_clock(now);
+                exact.on_clock(now);
+                fast.on_equity(now, shown);
+                exact.on_equity_exact(now, shown);
+                prop_assert_eq!(fast.state(), exact.state(), "step {}", i);
+                prop_assert_eq!(&fast.log().state_changes, &exact.log().state_changes);
+                prop_assert_eq!(fast.levels(), exact.levels(), "step {}", i);
+            }
+        }
+    }
+}
+
+/// The fast test's edges, exactly: an equity on a trip level trips it, and an equity with
+/// fewer decimals than the peak, above it, is a new peak.
+#[test]
+fn the_fast_test_is_exact_at_its_edges() {
+    let on_the_floor = |config: RiskConfig, low: Decimal, expected: TradingState| {
+        let mut g = guard(config);
+        let t = ts(DAY1);
+        g.on_clock(t);
+        g.on_equity(t, dec!(10000.00));
+        g.on_equity(t, dec!(9990.00));
+        g.on_equity(t, low);
+        assert_eq!(g.state(), expected, "at {low}");
+    };
+    let drawdown = || RiskConfig {
+        max_drawdown: Some(dec!(0.1)),
+        ..no_buying_power_check()
+    };
+    let loss = || RiskConfig {
+        daily_loss_limit: Some(dec!(0.02)),
+        ..no_buying_power_check()
+    };
+    on_the_floor(drawdown(), dec!(9000.00), TradingState::Halted);
+    on_the_floor(drawdown(), dec!(9000.01), TradingState::Active);
+    on_the_floor(loss(), dec!(9800.00), TradingState::Reducing);
+    on_the_floor(loss(), dec!(9800.01), TradingState::Active);
+    // A floor with more decimals than the equities: 10000.01 × 0.9 = 9000.009.
+    let mut g = guard(drawdown());
+    g.on_clock(ts(DAY1));
+    g.on_equity(ts(DAY1), dec!(10000.01));
+    g.on_equity(ts(DAY1), dec!(9000.01));
+    assert_eq!(g.state(), TradingState::Active);
+    g.on_equity(ts(DAY1), dec!(9000.00));
+    assert_eq!(g.state(), TradingState::Halted);
+    // A peak with more decimals than the next equity, which is above it.
+    let mut g = guard(drawdown());
+    g.on_clock(ts(DAY1));
+    g.on_equity(ts(DAY1), dec!(10000.125));
+    g.on_equity(ts(DAY1), dec!(10000.12));
+    g.on_equity(ts(DAY1), dec!(10000.13));
+    assert_eq!(g.levels()[0], Some(dec!(10000.13)));
+}

@@ -70,18 +70,39 @@ impl SmaCross {
             a.slow_sum -= a.closes[a.next];
         }
         if a.count >= fast {
-            a.fast_sum -= a.closes[(a.next + slow - fast) % slow];
+            // The close `fast` bars back: `next - fast`, wrapped into the ring.
+            let back = if a.next >= fast {
+                a.next - fast
+            } else {
+                a.next + slow - fast
+            };
+            a.fast_sum -= a.closes[back];
         }
         a.closes[a.next] = close;
-        a.next = (a.next + 1) % slow;
+        a.next = if a.next + 1 == slow { 0 } else { a.next + 1 };
         a.count += 1;
         a.fast_sum += close;
         a.slow_sum += close;
         if a.count < slow {
             return None;
         }
-        Some((a.fast_sum * self.slow_n).cmp(&(a.slow_sum * self.fast_n)))
+        Some(
+            cross_cmp(a.fast_sum, self.slow, a.slow_sum, self.fast)
+                .unwrap_or_else(|| (a.fast_sum * self.slow_n).cmp(&(a.slow_sum * self.fast_n))),
+        )
     }
+}
+
+/// `a × m` against `b × n` on the mantissas, when `a` and `b` share a scale (sums of
+/// closes quoted to the same tick do) and the products fit in `i128`: exact, and without
+/// the two decimal multiplications. `None` otherwise.
+fn cross_cmp(a: Decimal, m: usize, b: Decimal, n: usize) -> Option<Ordering> {
+    if a.scale() != b.scale() {
+        return None;
+    }
+    let left = a.mantissa().checked_mul(i128::try_from(m).ok()?)?;
+    let right = b.mantissa().checked_mul(i128::try_from(n).ok()?)?;
+    Some(left.cmp(&right))
 }
 
 impl Strategy for SmaCross {
@@ -165,6 +186,25 @@ mod tests {
             out.extend(signals.into_iter().map(|s| (i, s.intent)));
         }
         out
+    }
+
+    /// The mantissa comparison agrees with the decimal one, and steps aside when the
+    /// scales differ or the products would overflow.
+    #[test]
+    fn cross_multiplication_on_mantissas_matches_decimals() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        for (a, m, b, n) in [
+            ("123.45", 30, "411.50", 10),
+            ("123.45", 30, "411.49", 10),
+            ("-5.5", 3, "-1.8", 10),
+            ("0.00", 7, "0.00", 3),
+        ] {
+            let (a, b) = (d(a), d(b));
+            let exact = (a * Decimal::from(m)).cmp(&(b * Decimal::from(n)));
+            assert_eq!(cross_cmp(a, m, b, n), Some(exact), "{a} x {m} vs {b} x {n}");
+        }
+        assert_eq!(cross_cmp(d("1.5"), 2, d("3.00"), 1), None, "scales differ");
+        assert_eq!(cross_cmp(Decimal::MAX, usize::MAX, Decimal::ONE, 1), None, "overflow");
     }
 
     #[test]
