@@ -220,7 +220,6 @@ fn compute_metrics_on_the_decimal_curve_matches_too() {
                 EquityPoint {
                     ts: *ts,
                     cash: equity,
-                    positions_value: Decimal::ZERO,
                     gross_exposure: Decimal::ZERO,
                     equity,
                 }

@@ -72,7 +72,6 @@ fn point(d: i64, cash: Decimal, positions: Decimal) -> EquityPoint {
     EquityPoint {
         ts: day(d),
         cash,
-        positions_value: positions,
         gross_exposure: positions.abs(),
         equity: cash + positions,
     }
@@ -674,7 +673,6 @@ fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
             EquityPoint {
                 ts,
                 cash: equity,
-                positions_value: Decimal::ZERO,
                 gross_exposure: Decimal::ZERO,
                 equity,
             }

@@ -86,7 +86,6 @@ fn run(orders: Vec<Order>, fills: Vec<Fill>, interval_secs: f64) -> RunResult {
         .map(|d| EquityPoint {
             ts: at(d, 0),
             cash: dec!(100000),
-            positions_value: Decimal::ZERO,
             gross_exposure: Decimal::ZERO,
             equity: dec!(100000),
         })

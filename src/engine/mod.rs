@@ -237,7 +237,6 @@ impl Engine {
         self.equity.push(EquityPoint {
             ts,
             cash,
-            positions_value,
             gross_exposure,
             equity: cash + positions_value,
         });

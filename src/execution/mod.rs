@@ -167,6 +167,7 @@ impl Executor {
     }
 
     /// True when orders go to the router as they are (no algorithm, nothing to time).
+    #[inline]
     pub fn passthrough(&self) -> bool {
         self.config == ExecutionConfig::Market
     }
@@ -181,6 +182,7 @@ impl Executor {
 
     /// A new bar timestamp begins, before the venues match it: the risk guard rolls its
     /// day and applies the kill switch.
+    #[inline]
     pub fn on_clock(&mut self, ts: Timestamp) {
         if let Some(guard) = self.risk.as_mut() {
             guard.on_clock(ts);
@@ -189,12 +191,14 @@ impl Executor {
 
     /// Whether the risk guard has rules that read the equity (daily loss, drawdown): the
     /// driver only computes the equity for [`Executor::on_equity`] when they do.
+    #[inline]
     pub fn watches_equity(&self) -> bool {
         self.risk.as_ref().is_some_and(RiskGuard::watches_equity)
     }
 
     /// The account's equity at `ts`, marked at the latest closes: the risk guard applies
     /// its loss and drawdown rules.
+    #[inline]
     pub fn on_equity(&mut self, ts: Timestamp, equity: Decimal) {
         if let Some(guard) = self.risk.as_mut() {
             guard.on_equity(ts, equity);
@@ -203,6 +207,7 @@ impl Executor {
 
     /// The trading state, when it changed since the last call: the engine then cancels
     /// what would add exposure.
+    #[inline]
     pub fn take_state_change(&mut self) -> Option<TradingState> {
         let state = self.risk.as_ref()?.state();
         (state != std::mem::replace(&mut self.reported_state, state)).then_some(state)
@@ -251,6 +256,7 @@ impl Executor {
     }
 
     /// Whether parents are being worked (their algorithms may send children this bar).
+    #[inline]
     pub fn has_parents(&self) -> bool {
         !self.parents.is_empty()
     }

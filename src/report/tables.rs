@@ -201,7 +201,7 @@ pub fn equity_csv(result: &RunResult) -> Result<Vec<u8>, csv::Error> {
         let mut row = vec![
             p.ts.to_string(),
             dec(p.cash),
-            dec(p.positions_value),
+            dec(p.positions_value()),
             dec(p.gross_exposure),
             dec(p.equity),
             dd[i].to_string(),

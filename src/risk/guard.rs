@@ -24,6 +24,8 @@ pub struct RiskGuard {
     new_day: bool,
     /// Where the current trading day ends, in nanoseconds.
     day_end_ns: i64,
+    /// `kill_switch_at` in nanoseconds (`i64::MAX` without one), for `on_clock`'s test.
+    kill_switch_ns: i64,
     /// The daily loss limit's reference: equity at the start of the trading day.
     day_start_equity: Decimal,
     /// Equity at the last `on_equity`.
@@ -82,6 +84,7 @@ impl RiskGuard {
     /// A guard with `config`'s limits for a run trading `instruments` (in scenario
     /// order: the slices of every [`AccountView`] follow it).
     pub fn new(config: RiskConfig, instruments: &[Instrument]) -> Self {
+        let kill_switch_ns = config.kill_switch_at.map_or(i64::MAX, |t| t.0);
         RiskGuard {
             config,
             symbols: instruments.iter().map(|i| i.symbol.clone()).collect(),
@@ -90,6 +93,7 @@ impl RiskGuard {
             day: None,
             new_day: false,
             day_end_ns: i64::MIN,
+            kill_switch_ns,
             day_start_equity: Decimal::ZERO,
             last_equity: None,
             peak_equity: None,
@@ -142,11 +146,20 @@ impl RiskGuard {
 
     /// A bar timestamp begins: rolls the trading day (its loss reference is the last
     /// equity seen, the previous day's close) and applies the kill switch.
+    #[inline]
     pub fn on_clock(&mut self, ts: Timestamp) {
-        // Most timestamps fall in the day already rolled: one comparison, no division.
-        if ts.0 < self.day_end_ns && self.day.is_some() {
-            self.kill_switch_by_clock(ts);
+        // Most timestamps fall in the day already rolled, before the kill switch: two
+        // comparisons (the first day's end starts at i64::MIN).
+        if ts.0 < self.day_end_ns && ts.0 < self.kill_switch_ns {
             return;
+        }
+        self.roll_clock(ts);
+    }
+
+    #[inline(never)]
+    fn roll_clock(&mut self, ts: Timestamp) {
+        if ts.0 < self.day_end_ns {
+            return self.kill_switch_by_clock(ts);
         }
         let day = ts.day_index();
         debug_assert!(self.day.is_none_or(|d| d <= day), "time goes forward");
@@ -171,6 +184,7 @@ impl RiskGuard {
 
     /// The account's equity at `ts`, marked at the latest closes: applies the drawdown
     /// circuit breaker and the daily loss limit, in that order.
+    #[inline]
     pub fn on_equity(&mut self, ts: Timestamp, equity: Decimal) {
         // Most bars move no peak and trip nothing: two integer comparisons.
         if let Some(watch) = self.watch
@@ -183,6 +197,11 @@ impl RiskGuard {
                 return;
             }
         }
+        self.on_equity_slow(ts, equity);
+    }
+
+    #[inline(never)]
+    fn on_equity_slow(&mut self, ts: Timestamp, equity: Decimal) {
         self.on_equity_exact(ts, equity);
         self.watch = self.watch_for(equity.scale());
     }
