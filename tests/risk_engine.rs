@@ -497,3 +497,77 @@ fn a_halt_leaves_a_working_stop_in_place() {
     assert_eq!(stop.status, OrderStatus::Filled, "{:?}", stop.note);
     assert_eq!(stop.decision_ts, data[0][1].ts, "placed before the halt");
 }
+
+/// The scenario's risk limits and execution algorithm are the strategy's: a position
+/// limit that refuses the strategy's entries, and a TWAP, leave the buy-and-hold
+/// benchmark's single all-cash order untouched.
+#[test]
+fn the_benchmark_is_not_held_to_the_strategys_limits_or_algorithm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("timestamp,open,high,low,close,volume\n");
+    for day in 1..=9 {
+        let px = 100 + day;
+        csv.push_str(&format!("2020-01-0{day},{px},{px},{px},{px},1000000\n"));
+    }
+    std::fs::write(dir.path().join("bars.csv"), csv).unwrap();
+    let text = r#"name = "bench"
+cash = 100000
+[[instruments]]
+symbol = "X"
+data = "bars.csv"
+[strategy]
+kind = "buy_and_hold"
+[risk]
+max_position_notional = 50000
+[execution]
+algo = "twap"
+duration = "2d"
+slices = 2
+"#;
+    let path = dir.path().join("s.toml");
+    let scenario = slipstream::scenario::parse_str(text, &path, &[]).unwrap();
+    let result = slipstream::backtest::run(&scenario).unwrap();
+    // The strategy's second TWAP child would take it over the limit.
+    assert!(!result.main.risk.rejections.is_empty());
+    let bench = result.benchmark.expect("a benchmark");
+    assert_eq!(bench.fills.len(), 1, "one order, sent as it is: {:?}", bench.fills);
+    assert!(bench.risk.rejections.is_empty() && bench.execution.parents.is_empty());
+}
+
+/// `flatten_on_halt`: the halt closes the position at market (the stop that protected it
+/// is cancelled, so nothing exits twice), and nothing trades after.
+#[test]
+fn flatten_on_halt_closes_the_position_and_its_stop_goes() {
+    let data = vec![rising(8)];
+    let kill = data[0][3].ts;
+    let risk = RiskConfig {
+        kill_switch_at: Some(kill),
+        flatten_on_halt: true,
+        ..RiskConfig::default()
+    };
+    let protected = Signal {
+        stop_loss: Some(d("50")),
+        ..Signal::new(0, Intent::Long)
+    };
+    let plan = vec![(0, 0, protected), (0, 5, Signal::new(0, Intent::Short))];
+    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("10"), "100000", plan);
+    let by_reason = |r: &str| out.orders.iter().find(|o| o.reason == r).unwrap();
+    let flatten = by_reason("risk_flatten");
+    assert_eq!((flatten.status, flatten.decision_ts), (OrderStatus::Filled, kill));
+    assert_eq!(by_reason("stop_loss").status, OrderStatus::Cancelled);
+    let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
+    assert_eq!(position, Decimal::ZERO);
+    assert_eq!(out.fills.len(), 2, "the entry and the flatten: {:?}", out.fills);
+    // Without the option the halt freezes the position (the strategy's exit is refused).
+    let frozen = RiskConfig {
+        flatten_on_halt: false,
+        ..risk
+    };
+    let plan = vec![
+        (0, 0, Signal::new(0, Intent::Long)),
+        (0, 5, Signal::new(0, Intent::Flat)),
+    ];
+    let (out, _) = simulate_risk(&data, &frozen, ExecutionConfig::Market, fixed("10"), "100000", plan);
+    let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
+    assert_eq!(position, d("10"));
+}

@@ -105,6 +105,8 @@ fn config() -> impl Strategy<Value = RiskConfig> {
                 max_orders_per_minute,
                 trading_hours: hours.and_then(TradingHours::parse),
                 kill_switch_at: kill_after.map(|m| Timestamp(start().0 + m * MINUTE)),
+                // The engine's business, not the guard's: the guard never reads it.
+                flatten_on_halt: false,
             },
         )
 }

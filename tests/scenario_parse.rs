@@ -950,6 +950,7 @@ max_drawdown = 0.25
 max_orders_per_minute = 10
 trading_hours = "09:30-16:00"
 kill_switch_at = "2012-06-15T00:00:00"
+flatten_on_halt = true
 "#;
 
 #[test]
@@ -971,6 +972,7 @@ fn risk_section_parses_every_key() {
             max_orders_per_minute: Some(10),
             trading_hours: TradingHours::parse("09:30-16:00"),
             kill_switch_at: Some(ts("2012-06-15")),
+            flatten_on_halt: true,
         }
     );
     // A TOML datetime works as well as a string.
@@ -1009,7 +1011,7 @@ fn every_risk_error_is_reported_at_once_with_its_line() {
         "{MINIMAL}\n[risk]\nmax_position_qty = -1\nmax_position_notional = 0\nmax_gross_exposure = true\n\
          max_open_positions = 0\nmax_order_qty = \"lots\"\nmax_order_notional = 1e16\nprice_band_bps = 20000\n\
          check_buying_power = \"yes\"\ndaily_loss_limit = 1.5\nmax_drawdown = 0\nmax_orders_per_minute = 2.5\n\
-         trading_hours = \"9:30-4pm\"\nkill_switch_at = \"tomorrow\"\nmax_daily_orders = 5\n"
+         trading_hours = \"9:30-4pm\"\nkill_switch_at = \"tomorrow\"\nflatten_on_halt = 1\nmax_daily_orders = 5\n"
     );
     let e = errors(&text);
     let got: Vec<(&str, Option<usize>)> = e.errors.iter().map(|e| (e.path.as_str(), e.line)).collect();
@@ -1029,14 +1031,15 @@ fn every_risk_error_is_reported_at_once_with_its_line() {
             ("risk.max_orders_per_minute", Some(22)),
             ("risk.trading_hours", Some(23)),
             ("risk.kill_switch_at", Some(24)),
-            ("risk.max_daily_orders", Some(25)),
+            ("risk.flatten_on_halt", Some(25)),
+            ("risk.max_daily_orders", Some(26)),
         ],
         "{e}"
     );
     assert_error(
         &e,
         "risk.max_daily_orders",
-        Some(25),
+        Some(26),
         "unknown field; expected one of max_position_qty, max_position_notional",
     );
     assert_error(

@@ -231,7 +231,7 @@ fn next_timestamp(bars: &[Vec<Bar>], cursor: &[usize]) -> Option<Timestamp> {
 /// exposure, and the cancels go out at once.
 fn react_to_trading_state(engine: &mut Engine, venue: &mut Executor, commands: &mut Vec<Command>, now: Timestamp) {
     if let Some(state) = venue.take_state_change() {
-        engine.on_trading_state(state);
+        engine.on_trading_state(state, venue.flattens_on_halt(), now);
         carry_out(engine, venue, commands, now);
     }
 }
@@ -326,7 +326,16 @@ pub fn run_with_data(
                 fraction: Decimal::ONE / Decimal::from(n),
             }
         };
-        let bench = Simulation { sizing, ..simulation };
+        // The benchmark holds the instruments: the strategy's risk limits and execution
+        // algorithm are the strategy's, and would refuse or reshape the benchmark's one
+        // entry per instrument (an all-cash buy over a position limit never happens).
+        let no_risk = RiskConfig::default();
+        let bench = Simulation {
+            sizing,
+            execution: ExecutionConfig::Market,
+            risk: &no_risk,
+            ..simulation
+        };
         let mut offset_progress = |done: usize| progress(main_bars + done);
         Some(
             bench

@@ -186,7 +186,15 @@ impl Engine {
     /// before it (the entry of a reversal adds exposure, its exit does not). Protective
     /// legs and flattens stay, and so do orders not yet at a venue, which the guard
     /// itself refuses. An entry cancelled with a partial fill still gets its stop.
-    pub fn on_trading_state(&mut self, state: TradingState) {
+    ///
+    /// With `flatten` and the state halted, every open position is instead closed at
+    /// market: whatever works in its symbol is cancelled (legs included, so nothing can
+    /// exit twice) and a protective `risk_flatten` order, which a halt lets through,
+    /// takes its place.
+    pub fn on_trading_state(&mut self, state: TradingState, flatten: bool, ts: Timestamp) {
+        if flatten && state == TradingState::Halted {
+            return self.flatten_all(ts);
+        }
         let reason = match state {
             TradingState::Active => return,
             TradingState::Reducing => "cancelled: the risk guard is reducing (daily loss limit)",
@@ -219,6 +227,40 @@ impl Engine {
     /// The equity as of the last close: the last equity point (nothing to recompute).
     pub fn recorded_equity(&self) -> Decimal {
         self.equity.last().map_or_else(|| self.portfolio.equity(), |p| p.equity)
+    }
+
+    /// Closes every open position at market and cancels everything else that works.
+    fn flatten_all(&mut self, ts: Timestamp) {
+        for symbol in 0..self.working.len() {
+            let held = self.portfolio.position(symbol).qty;
+            if self.working[symbol]
+                .iter()
+                .any(|&id| self.order(id).reason == "risk_flatten")
+            {
+                continue;
+            }
+            self.cancel_working(
+                symbol,
+                "cancelled: trading halted by the risk guard, positions flattened",
+            );
+            if held.is_zero() {
+                continue;
+            }
+            let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
+            let mut exit = NewOrder::new(
+                symbol,
+                side,
+                OrderKind::Market,
+                OrderQty::Units(held.abs()),
+                "risk_flatten",
+            );
+            exit.tif = TimeInForce::Gtc;
+            let decision = Decision {
+                ts,
+                px: self.portfolio.mark_px(symbol),
+            };
+            self.new_order(exit, decision);
+        }
     }
 
     /// Cash plus positions at the latest marks (within a timestamp, the closes seen so
@@ -639,10 +681,10 @@ fn check_protection(signal: &Signal, px: Decimal) -> Result<(), String> {
     Ok(())
 }
 
-/// Orders that only ever protect a position: its stop-loss and take-profit legs, and the
-/// flatten that replaces a leg that could not be placed.
-fn is_protective(reason: &str) -> bool {
-    matches!(reason, "stop_loss" | "take_profit" | "bracket_flatten")
+/// Orders that only ever protect a position: its stop-loss and take-profit legs, the
+/// flatten that replaces a leg that could not be placed, and the flatten of a halt.
+pub fn is_protective(reason: &str) -> bool {
+    matches!(reason, "stop_loss" | "take_profit" | "bracket_flatten" | "risk_flatten")
 }
 
 fn opposite(side: Side) -> Side {

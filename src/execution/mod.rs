@@ -255,6 +255,12 @@ impl Executor {
         }
     }
 
+    /// Whether a halt closes every position (`[risk] flatten_on_halt`).
+    #[inline]
+    pub fn flattens_on_halt(&self) -> bool {
+        self.risk.as_ref().is_some_and(|g| g.config().flatten_on_halt)
+    }
+
     /// Whether parents are being worked (their algorithms may send children this bar).
     #[inline]
     pub fn has_parents(&self) -> bool {
@@ -639,10 +645,10 @@ enum End {
     Expired,
 }
 
-/// Stop-loss and take-profit legs, and the market order that closes a position whose
-/// leg could not be placed: they only ever protect a position.
+/// Stop-loss and take-profit legs, and the market orders that close a position whose leg
+/// could not be placed or that a halt flattens: they only ever protect a position.
 fn is_protective(order: &Order) -> bool {
-    matches!(order.reason, "stop_loss" | "take_profit" | "bracket_flatten")
+    crate::engine::is_protective(order.reason)
 }
 
 /// The parent's own kind for children that take liquidity: market, or its limit.

@@ -212,7 +212,10 @@ pub fn render_markdown(result: &RunResult, metrics: &Metrics, benchmark_metrics:
         .map(|i| format!("{} ({}, {} calendar)", i.symbol, i.currency, i.calendar.name()))
         .collect();
     let benchmark = result.benchmark.as_ref().map_or("none".to_string(), |b| {
-        format!("{} of the same instruments", b.strategy)
+        format!(
+            "{} of the same instruments, same venue and costs, orders sent as they are, no risk limits",
+            b.strategy
+        )
     });
     let period = match (metrics.first_ts, metrics.last_ts) {
         (Some(first), Some(last)) => format!("{first} to {last} ({} points)", metrics.n_equity_points),

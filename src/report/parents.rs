@@ -60,9 +60,10 @@ pub struct ExecutionSummary {
     pub fees: Decimal,
 }
 
-/// Every order but the protective legs, which the executor always sends as they are.
+/// Every order but the protective ones (legs and flattens), which the executor always
+/// sends as they are.
 pub(super) fn is_parent(order: &Order) -> bool {
-    !matches!(order.reason, "stop_loss" | "take_profit")
+    !crate::engine::is_protective(order.reason)
 }
 
 /// Every parent of the main strategy, in id order.

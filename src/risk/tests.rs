@@ -794,6 +794,7 @@ fn every_reason_code_is_reachable_and_counted_in_order() {
         max_orders_per_minute: Some(20),
         trading_hours: TradingHours::parse("09:00-17:00"),
         kill_switch_at: None,
+        flatten_on_halt: false,
     };
     let mut g = guard(config);
     let mut account = Account::new().buying_power(dec!(700));

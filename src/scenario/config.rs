@@ -528,6 +528,9 @@ pub struct RiskConfig {
     /// From this bar time on, trading is halted: the backtest's stand-in for a manual
     /// kill switch.
     pub kill_switch_at: Option<Timestamp>,
+    /// When trading halts (drawdown breaker, kill switch), close every open position at
+    /// market instead of freezing it: a halt refuses the strategy's own exits.
+    pub flatten_on_halt: bool,
 }
 
 impl RiskConfig {

@@ -144,6 +144,7 @@ const RISK_FIELDS: &[&str] = &[
     "max_orders_per_minute",
     "trading_hours",
     "kill_switch_at",
+    "flatten_on_halt",
 ];
 /// Largest count limit in `[risk]` (open positions, orders per minute).
 const MAX_RISK_COUNT: i64 = 1_000_000;
@@ -904,6 +905,7 @@ impl Cx {
             hours
         });
         let kill_switch_at = self.optional(t, "kill_switch_at", Cx::timestamp);
+        let flatten_on_halt = self.optional(t, "flatten_on_halt", Cx::boolean);
         Some(RiskConfig {
             max_position_qty: max_position_qty?,
             max_position_notional: max_position_notional?,
@@ -918,6 +920,7 @@ impl Cx {
             max_orders_per_minute: max_orders_per_minute?.map(|n| n as u32),
             trading_hours: trading_hours?,
             kill_switch_at: kill_switch_at?,
+            flatten_on_halt: flatten_on_halt?.unwrap_or(false),
         })
     }
 
