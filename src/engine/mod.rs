@@ -8,7 +8,8 @@
 //!
 //! Inside, a bar goes: mark the position → strategy → signals → sizing → orders. Venue
 //! events go: order state machine → portfolio → follow-up orders (protective stop-loss
-//! and take-profit legs after an entry fills, the other leg cancelled when one fills).
+//! and take-profit legs for what an entry has filled, resized as it fills more, the
+//! other leg cancelled when one fills).
 
 use crate::backtest::result::{EquityPoint, RunOutcome};
 use crate::model::{
@@ -42,12 +43,44 @@ pub struct SkippedSignal {
     pub reason: String,
 }
 
-/// Protective legs waiting for their entry to fill.
-#[derive(Debug, Clone, Copy)]
-struct PendingProtection {
+/// An entry with stop-loss and/or take-profit levels, and the legs that protect what it
+/// has filled so far.
+///
+/// The legs always aim to cover the bracket's open quantity: what the entry filled less
+/// what every leg of the bracket (live or replaced) sold back, and never more than the
+/// position held on the entry's side, so a leg can only ever close. There is no amend, so
+/// a resize cancels the live legs and places new ones once the venue has confirmed the
+/// old ones ended: whatever an old leg filled before its cancel landed is then counted,
+/// and for that moment the position is covered by less than it holds, never by more.
+#[derive(Debug, Clone)]
+struct Bracket {
     entry: OrderId,
+    symbol: SymbolId,
     stop_loss: Option<Decimal>,
     take_profit: Option<Decimal>,
+    /// Live legs: a one-cancels-other pair, or one leg when only one level is set.
+    legs: Vec<OrderId>,
+    /// Legs cancelled to be replaced whose end the venue has not reported yet.
+    replacing: Vec<OrderId>,
+    /// What every leg of the bracket has filled, old and live.
+    exited: Decimal,
+    /// Set when a leg traded (or the stop triggered) while the entry still worked: why
+    /// the rest of the entry is cancelled.
+    fired: Option<&'static str>,
+    entry_cancelled: bool,
+    /// The stop-loss has triggered: a stop that replaces it is a market order, as the
+    /// triggered stop had become.
+    stop_triggered: bool,
+    /// Something changed since the legs were last compared with the open quantity.
+    due: bool,
+    /// Time of the latest event that touched the bracket: when replacement legs are decided.
+    as_of: Timestamp,
+}
+
+impl Bracket {
+    fn holds_leg(&self, id: OrderId) -> bool {
+        self.legs.contains(&id) || self.replacing.contains(&id)
+    }
 }
 
 /// An engine fault: the venue reported something the order state machine forbids.
@@ -71,7 +104,10 @@ pub struct Engine {
     orders: Vec<Order>,
     /// Ids of the orders working per symbol (not in a terminal state), in submission order.
     working: Vec<Vec<OrderId>>,
-    protections_pending: Vec<PendingProtection>,
+    /// Brackets whose entry still works or whose legs are still live, in entry order.
+    brackets: Vec<Bracket>,
+    /// Some bracket is due a look at the next [`Engine::take_commands`].
+    brackets_due: bool,
     /// OCO pairs of live protective legs.
     oco: Vec<(OrderId, OrderId)>,
     fills: Vec<Fill>,
@@ -103,7 +139,8 @@ impl Engine {
             portfolio: Portfolio::new(cash, n),
             orders: Vec::new(),
             working: vec![Vec::new(); n],
-            protections_pending: Vec::new(),
+            brackets: Vec::new(),
+            brackets_due: false,
             oco: Vec::new(),
             fills: Vec::new(),
             equity: Vec::new(),
@@ -148,12 +185,23 @@ impl Engine {
     }
 
     /// Commands produced since the last call, in the order they must be carried out.
+    ///
+    /// Bracket legs are resized here rather than at each fill. A driver takes the
+    /// commands after every venue pass, and a leg decided anywhere in the processing of a
+    /// bar can first fill on the next bar, so waiting for the end of the pass costs no
+    /// protection, while an entry filled several times in one pass (children, venues)
+    /// replaces its legs once instead of once per fill. Waiting for the next `on_bar`
+    /// instead would leave fills made after the strategy's close (same-close fills,
+    /// algorithm children sent at the close) unprotected through the next bar.
     pub fn take_commands(&mut self, into: &mut Vec<Command>) {
+        if self.brackets_due {
+            self.settle_brackets();
+        }
         into.append(&mut self.outbox);
     }
 
     pub fn has_commands(&self) -> bool {
-        !self.outbox.is_empty()
+        !self.outbox.is_empty() || self.brackets_due
     }
 
     /// A bar's close is known: mark the position, ask the strategy, turn its signals
@@ -184,8 +232,11 @@ impl Engine {
     /// that would add exposure is cancelled, so nothing resting can fill new risk after
     /// the change: judged in submission order against the position plus the orders kept
     /// before it (the entry of a reversal adds exposure, its exit does not). Protective
-    /// legs and flattens stay, and so do orders not yet at a venue, which the guard
-    /// itself refuses. An entry cancelled with a partial fill still gets its stop.
+    /// legs and flattens stay. Orders decided at this very close and not yet sent are
+    /// cancelled too: the guard refuses one sent as it is anyway (the cancel then finds
+    /// nothing), but a worked parent is only checked through its children and could
+    /// otherwise outlive the change. An entry cancelled with a partial fill keeps its
+    /// legs, sized to what it filled.
     ///
     /// With `flatten` and the state halted, every open position is instead closed at
     /// market: whatever works in its symbol is cancelled (legs included, so nothing can
@@ -204,7 +255,7 @@ impl Engine {
             let mut open = self.portfolio.position(symbol).qty;
             for &order_id in &self.working[symbol] {
                 let order = self.order(order_id);
-                if is_protective(order.reason) || order.status == OrderStatus::Submitted {
+                if is_protective(order.reason) {
                     continue;
                 }
                 // An all-cash entry's size is not known yet: it can only add.
@@ -396,10 +447,19 @@ impl Engine {
                     sized.order_id = Some(id);
                 }
                 if signal.stop_loss.is_some() || signal.take_profit.is_some() {
-                    self.protections_pending.push(PendingProtection {
+                    self.brackets.push(Bracket {
                         entry: id,
+                        symbol,
                         stop_loss: signal.stop_loss,
                         take_profit: signal.take_profit,
+                        legs: Vec::new(),
+                        replacing: Vec::new(),
+                        exited: Decimal::ZERO,
+                        fired: None,
+                        entry_cancelled: false,
+                        stop_triggered: false,
+                        due: false,
+                        as_of: bar.ts,
                     });
                 }
             }
@@ -467,11 +527,10 @@ impl Engine {
     }
 
     /// Cancels everything working in `symbol` because a new signal replaces it. Entries
-    /// cancelled this way get no protective legs for what they filled: the new signal
+    /// cancelled this way keep no protective legs for what they filled: the new signal
     /// decides the position from here (it exits it, or keeps it).
     fn cancel_working(&mut self, symbol: SymbolId, reason: &'static str) {
-        let working = &self.working[symbol];
-        self.protections_pending.retain(|p| !working.contains(&p.entry));
+        self.brackets.retain(|b| b.symbol != symbol);
         for &order_id in &self.working[symbol] {
             self.outbox.push(Command::Cancel {
                 symbol,
@@ -507,7 +566,6 @@ impl Engine {
         let mark = self.portfolio.mark_px(symbol);
         let order = self.order_mut(id);
         order.end_px = Some(mark);
-        let filled_any = order.filled_qty > Decimal::ZERO;
         let filled_whole = order.status == OrderStatus::Filled;
         self.working[symbol].retain(|w| *w != id);
         if let Some(pos) = self.oco.iter().position(|(a, b)| *a == id || *b == id) {
@@ -524,53 +582,177 @@ impl Engine {
                 });
             }
         }
-        if let Some(pos) = self.protections_pending.iter().position(|p| p.entry == id) {
-            let protection = self.protections_pending.remove(pos);
-            // An entry that ended partly filled still leaves a position to protect.
-            if filled_any {
-                self.place_protection(id, protection);
+        if self.brackets.is_empty() {
+            return;
+        }
+        if let Some(i) = self.brackets.iter().position(|b| b.entry == id) {
+            // At once, not at the next batch: an entry filled whole by one fill gets its
+            // legs exactly as it always did.
+            self.brackets[i].as_of = self.order(id).last_update_ts;
+            self.sync_bracket(i);
+        } else if let Some(i) = self.brackets.iter().position(|b| b.holds_leg(id)) {
+            let order = self.order(id);
+            let (status, ts) = (order.status, order.last_update_ts);
+            let b = &mut self.brackets[i];
+            b.legs.retain(|l| *l != id);
+            b.replacing.retain(|l| *l != id);
+            if status == OrderStatus::Expired {
+                // Only the end of the data expires a GTC leg: nothing follows it.
+                self.brackets.remove(i);
+            } else {
+                self.mark_due(i, ts);
             }
         }
     }
 
-    /// Places the stop-loss and take-profit legs for a filled entry, as an OCO pair that
-    /// the venue enforces: the first leg to fill cancels the other on the same bar.
-    fn place_protection(&mut self, entry_id: OrderId, protection: PendingProtection) {
-        let entry = self.order(entry_id);
-        let (symbol, exit_side, qty) = (entry.symbol, opposite(entry.side), entry.filled_qty);
+    fn mark_due(&mut self, i: usize, ts: Timestamp) {
+        let b = &mut self.brackets[i];
+        b.due = true;
+        b.as_of = ts;
+        self.brackets_due = true;
+    }
+
+    /// Compares every due bracket's legs with its open quantity.
+    fn settle_brackets(&mut self) {
+        self.brackets_due = false;
+        let due: Vec<OrderId> = self.brackets.iter().filter(|b| b.due).map(|b| b.entry).collect();
+        for entry in due {
+            if let Some(i) = self.brackets.iter().position(|b| b.entry == entry) {
+                self.sync_bracket(i);
+            }
+        }
+    }
+
+    /// Brings a bracket's legs to its open quantity, or cancels its entry once a leg has
+    /// traded; drops the bracket when nothing is left to protect.
+    fn sync_bracket(&mut self, i: usize) {
+        self.brackets[i].due = false;
+        let b = &self.brackets[i];
+        let entry = self.order(b.entry);
+        let entry_done = entry.status.is_terminal();
+        if !entry_done && let Some(reason) = b.fired {
+            // The bracket has done its job: no more buying into it, and no resizing until
+            // the entry has ended (its last fills are counted then).
+            if !b.entry_cancelled {
+                let (symbol, order_id) = (b.symbol, b.entry);
+                self.brackets[i].entry_cancelled = true;
+                self.outbox.push(Command::Cancel {
+                    symbol,
+                    order_id,
+                    reason,
+                });
+            }
+            return;
+        }
+        if !b.replacing.is_empty() {
+            return;
+        }
+        let open = entry.filled_qty - b.exited;
+        // Below the open quantity while an earlier exit of the symbol (a reversal's) is
+        // still working: the rest is covered as that exit fills.
+        let held = (entry.side.sign() * self.portfolio.position(b.symbol).qty).max(Decimal::ZERO);
+        let target = open.min(held).max(Decimal::ZERO);
+        let covered = b
+            .legs
+            .iter()
+            .filter_map(|&l| self.order(l).remaining())
+            .min()
+            .unwrap_or_default();
+        if !b.legs.is_empty() {
+            if covered != target {
+                let symbol = b.symbol;
+                let old = std::mem::take(&mut self.brackets[i].legs);
+                for &order_id in &old {
+                    self.outbox.push(Command::Cancel {
+                        symbol,
+                        order_id,
+                        reason: "replaced by legs for the quantity the bracket now holds",
+                    });
+                }
+                self.brackets[i].replacing = old;
+            }
+            return;
+        }
+        if target > Decimal::ZERO {
+            self.place_protection(i, target);
+        } else if entry_done && open <= Decimal::ZERO {
+            self.brackets.remove(i);
+        }
+    }
+
+    /// Places the stop-loss and take-profit legs of bracket `i` for `qty`, as an OCO pair
+    /// that the venue enforces: the first leg to fill cancels the other on the same bar.
+    fn place_protection(&mut self, i: usize, qty: Decimal) {
+        let b = &self.brackets[i];
+        let entry = self.order(b.entry);
+        let (symbol, exit_side) = (entry.symbol, opposite(entry.side));
         let decision = Decision {
-            ts: entry.last_update_ts,
+            ts: b.as_of,
             px: entry.avg_fill_px,
         };
-        let legs: Vec<(OrderKind, &'static str)> = [
-            protection
-                .stop_loss
-                .map(|stop_px| (OrderKind::Stop { stop_px }, "stop_loss")),
-            protection
-                .take_profit
-                .map(|limit_px| (OrderKind::Limit { limit_px }, "take_profit")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        // A triggered stop works as a market order; what replaces it must too, and a
+        // take-profit beside it could only be cancelled by its fill at the next open.
+        let legs: Vec<(OrderKind, &'static str)> = if b.stop_triggered {
+            vec![(OrderKind::Market, "stop_loss")]
+        } else {
+            [
+                b.stop_loss.map(|stop_px| (OrderKind::Stop { stop_px }, "stop_loss")),
+                b.take_profit
+                    .map(|limit_px| (OrderKind::Limit { limit_px }, "take_profit")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        };
         // Ids are sequential, so each leg can name its sibling before it exists.
         let first = self.orders.len() as OrderId + 1;
         let pair = legs.len() == 2;
-        for (i, (kind, reason)) in legs.into_iter().enumerate() {
+        let mut ids = Vec::with_capacity(legs.len());
+        for (n, (kind, reason)) in legs.into_iter().enumerate() {
             let mut order = NewOrder::new(symbol, exit_side, kind, OrderQty::Units(qty), reason);
             order.tif = TimeInForce::Gtc;
-            order.oco = pair.then(|| if i == 0 { first + 1 } else { first });
-            self.new_order(order, decision);
+            order.oco = pair.then(|| if n == 0 { first + 1 } else { first });
+            ids.push(self.new_order(order, decision));
         }
         if pair {
             self.oco.push((first, first + 1));
         }
+        self.brackets[i].legs = ids;
+    }
+
+    /// A leg of a bracket traded: what it sold back is no longer the legs' to cover, and
+    /// an entry still working is stopped.
+    fn leg_traded(&mut self, i: usize, leg: OrderId, qty: Decimal, ts: Timestamp) {
+        let reason = self.order(leg).reason;
+        let entry_working = !self.order(self.brackets[i].entry).status.is_terminal();
+        let b = &mut self.brackets[i];
+        b.exited += qty;
+        let stop = reason == "stop_loss";
+        b.stop_triggered |= stop;
+        if entry_working && b.fired.is_none() {
+            b.fired = Some(if stop {
+                "its stop-loss filled"
+            } else {
+                "its take-profit filled"
+            });
+        }
+        self.mark_due(i, ts);
     }
 
     /// A bracket whose protective leg could not be placed does not leave the position
-    /// naked: the other leg is cancelled and the position is closed at market.
-    fn flatten_unprotected(&mut self, leg: OrderId, sibling: Option<OrderId>, ts: Timestamp) {
+    /// naked: an entry still working is cancelled, the other leg too, and the position is
+    /// closed at market.
+    fn flatten_unprotected(&mut self, leg: OrderId, sibling: Option<OrderId>, entry: Option<OrderId>, ts: Timestamp) {
         let symbol = self.order(leg).symbol;
+        if let Some(entry) = entry
+            && !self.order(entry).status.is_terminal()
+        {
+            self.outbox.push(Command::Cancel {
+                symbol,
+                order_id: entry,
+                reason: "its protective leg could not be placed",
+            });
+        }
         if let Some(sibling) = sibling
             && self.working[symbol].contains(&sibling)
         {
@@ -612,6 +794,18 @@ impl Engine {
         }
         let terminal = order.status.is_terminal();
         self.portfolio.apply_fill(&fill, self.equity.len());
+        // Any fill in the symbol can change what its bracket's legs should cover (the
+        // position caps them); a leg's own fill is what it sold back.
+        for i in 0..self.brackets.len() {
+            if self.brackets[i].symbol != fill.symbol {
+                continue;
+            }
+            if self.brackets[i].holds_leg(id) {
+                self.leg_traded(i, id, fill.qty, fill.ts);
+            } else {
+                self.mark_due(i, fill.ts);
+            }
+        }
         self.fills.push(fill);
         if terminal {
             self.retire(id);
@@ -736,9 +930,15 @@ impl VenueListener for Engine {
             VenueEvent::Rejected { order_id, ts, reason } => {
                 let leg = matches!(self.order(order_id).reason, "stop_loss" | "take_profit");
                 let sibling = self.order(order_id).oco;
+                // The flatten takes over: the bracket places no more legs.
+                let entry = self
+                    .brackets
+                    .iter()
+                    .position(|b| b.holds_leg(order_id))
+                    .map(|i| self.brackets.remove(i).entry);
                 self.transition(order_id, OrderEvent::Reject, ts, Some(reason));
                 if leg {
-                    self.flatten_unprotected(order_id, sibling, ts);
+                    self.flatten_unprotected(order_id, sibling, entry, ts);
                 }
             }
             VenueEvent::Arrived {
@@ -757,7 +957,20 @@ impl VenueListener for Engine {
                 debug_assert_eq!(order.qty, OrderQty::AllCash, "only all-cash orders are resolved");
                 order.qty = OrderQty::Units(qty);
             }
-            VenueEvent::Triggered { order_id, ts } => self.transition(order_id, OrderEvent::Trigger, ts, None),
+            VenueEvent::Triggered { order_id, ts } => {
+                self.transition(order_id, OrderEvent::Trigger, ts, None);
+                // A stop-loss reached is the bracket's exit even before it fills (the
+                // participation cap may leave it nothing to fill on this bar).
+                if let Some(i) = self.brackets.iter().position(|b| b.holds_leg(order_id)) {
+                    let entry_working = !self.order(self.brackets[i].entry).status.is_terminal();
+                    let b = &mut self.brackets[i];
+                    b.stop_triggered = true;
+                    if entry_working && b.fired.is_none() {
+                        b.fired = Some("its stop-loss triggered");
+                    }
+                    self.mark_due(i, ts);
+                }
+            }
             VenueEvent::Filled(fill) => self.on_fill(fill),
             VenueEvent::Cancelled { order_id, ts, reason } => {
                 self.transition(order_id, OrderEvent::Cancel, ts, Some(reason))

@@ -38,9 +38,9 @@ pub struct Signal {
     pub confidence: Option<f64>,
     /// Enter with a limit order at this price instead of a market order.
     pub limit_px: Option<Decimal>,
-    /// After the entry fills, protect it with a stop at this price.
+    /// Protect what the entry fills, from its first fill on, with a stop at this price.
     pub stop_loss: Option<Decimal>,
-    /// After the entry fills, take profit with a limit at this price.
+    /// Take profit on what the entry fills, from its first fill on, with a limit at this price.
     pub take_profit: Option<Decimal>,
 }
 

@@ -11,8 +11,8 @@
 //! | `target` | one of side/target | signed target position in units |
 //! | `confidence` | no | 0..=1 |
 //! | `limit_px` | no | enter with a limit order at this price |
-//! | `stop_loss` | no | protective stop after the entry fills |
-//! | `take_profit` | no | profit-taking limit after the entry fills |
+//! | `stop_loss` | no | protective stop for what the entry fills, from its first fill |
+//! | `take_profit` | no | profit-taking limit for what the entry fills, from its first fill |
 //!
 //! A signal is acted on at the first bar of its symbol stamped at or after its
 //! timestamp (it was known by that bar's close), so with the default fill timing it

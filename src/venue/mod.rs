@@ -490,7 +490,8 @@ impl SimulatedVenue {
             let Some(order) = slots[index].as_mut() else {
                 continue;
             };
-            if fill.triggered && !order.triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
+            let newly_triggered = fill.triggered && !order.triggered;
+            if newly_triggered && matches!(order.kind, OrderKind::StopLimit { .. }) {
                 listener.on_venue_event(VenueEvent::Triggered {
                     order_id: order.id,
                     ts: bar.ts,
@@ -500,6 +501,15 @@ impl SimulatedVenue {
             let before = order.filled;
             done[index] = self.execute(symbol, order, bar, fill.px, fill.resting, &mut budget, listener);
             let (filled_now, sibling) = (order.filled > before, order.oco);
+            // A stop reports its trigger through its fill; one the bar's volume budget left
+            // nothing to fill has become a market order all the same, and its owner must
+            // be able to tell it from a stop not yet reached.
+            if newly_triggered && !filled_now && !done[index] && matches!(order.kind, OrderKind::Stop { .. }) {
+                listener.on_venue_event(VenueEvent::Triggered {
+                    order_id: order.id,
+                    ts: bar.ts,
+                });
+            }
             if filled_now && let Some(sibling) = sibling {
                 let other = slots.iter().position(|o| o.as_ref().is_some_and(|o| o.id == sibling));
                 if let Some(other) = other {
@@ -903,6 +913,37 @@ mod tests {
         venue.on_bar(0, &bar(2, dec!(10), dec!(10), dec!(8), dec!(8.5)), &mut rec);
         assert_eq!(names(&rec.events), [("expired", 1), ("filled", 2)]);
         assert_eq!(venue.working_count(0), 0);
+    }
+
+    #[test]
+    fn a_stop_reached_on_a_bar_with_no_budget_left_reports_its_trigger() {
+        let config = VenueConfig {
+            participation_max: Some(dec!(0.1)),
+            ..VenueConfig::default()
+        };
+        let mut venue = SimulatedVenue::new(config, vec![Instrument::equity("X")], 0);
+        let mut rec = Recorder {
+            cash: dec!(100000),
+            events: Vec::new(),
+        };
+        // A buy that takes the bar's whole budget (10% of 1,000) at the open, and two
+        // sell stops: one whose stop the path reaches after that, one never reached.
+        let mut buy = order(1, 0, OrderKind::Market, TimeInForce::Gtc, 0);
+        buy.qty = OrderQty::Units(dec!(100));
+        let mut stop = order(2, 0, OrderKind::Stop { stop_px: dec!(9.5) }, TimeInForce::Gtc, 0);
+        stop.side = Side::Sell;
+        let mut far = order(3, 0, OrderKind::Stop { stop_px: dec!(5) }, TimeInForce::Gtc, 0);
+        far.side = Side::Sell;
+        for o in [&buy, &stop, &far] {
+            venue.submit(o, Timestamp(0), &mut rec);
+        }
+        rec.events.clear();
+        venue.on_bar(0, &bar(1, dec!(10), dec!(10), dec!(9), dec!(9.2)), &mut rec);
+        assert_eq!(names(&rec.events), [("filled", 1), ("triggered", 2)]);
+        rec.events.clear();
+        // Triggered, it is a market order: it fills at the next open, with no second trigger.
+        venue.on_bar(0, &bar(2, dec!(9.1), dec!(9.3), dec!(9), dec!(9.2)), &mut rec);
+        assert_eq!(names(&rec.events), [("filled", 2)]);
     }
 
     #[test]
