@@ -571,3 +571,132 @@ fn flatten_on_halt_closes_the_position_and_its_stop_goes() {
     let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
     assert_eq!(position, d("10"));
 }
+
+/// Long 400 of S0 and short 400 of S1 from 100: when both close at `day2`, every equity
+/// point is 100,000 exactly. `nudge` adds a one-share order on `nudge` (a symbol) at
+/// day 2's close, which has nothing to do with the account's equity.
+fn hedged(day2: &'static str, nudge: Option<usize>, risk: &RiskConfig) -> slipstream::backtest::result::RunOutcome {
+    let row = |c: &'static str| (c, c, c, c);
+    let series = || bars(&[row("100"), row("100"), row(day2), row(day2)]);
+    let mut plan = vec![
+        (0, 0, Signal::new(0, Intent::Long)),
+        (1, 0, Signal::new(1, Intent::Short)),
+    ];
+    if let Some(symbol) = nudge {
+        let target = if symbol == 0 { "401" } else { "-401" };
+        plan.push((symbol, 2, Signal::new(symbol, Intent::Target(d(target)))));
+    }
+    let data = [series(), series()];
+    simulate_risk(&data, risk, ExecutionConfig::Market, fixed("400"), "100000", plan).0
+}
+
+/// Regression (review of the risk timing): within a timestamp the guard was handed an
+/// equity marked at one symbol's new close and another's old one, whenever some order
+/// was about to be checked; that equity could set a peak the account never had, or a
+/// loss it never made, and halt or reduce the run.
+#[test]
+fn a_half_marked_account_never_reaches_the_guard() {
+    for nudge in [None, Some(0), Some(1)] {
+        let drawdown = RiskConfig {
+            max_drawdown: Some(d("0.03")),
+            ..RiskConfig::default()
+        };
+        let out = hedged("110", nudge, &drawdown);
+        assert!(out.equity.iter().all(|p| p.equity == d("100000")));
+        assert!(
+            out.risk.state_changes.is_empty(),
+            "{nudge:?}: {:?}",
+            out.risk.state_changes
+        );
+        let loss = RiskConfig {
+            daily_loss_limit: Some(d("0.03")),
+            ..RiskConfig::default()
+        };
+        let out = hedged("90", nudge, &loss);
+        assert!(
+            out.risk.state_changes.is_empty(),
+            "{nudge:?}: {:?}",
+            out.risk.state_changes
+        );
+    }
+}
+
+/// Regression (same review): a halt found at S0's close cancelled S1's resting limit
+/// before S1's bar at that same time was matched (a look-ahead), and only when S0 had an
+/// order to check. The limit fills on its bar either way; the halt comes after.
+#[test]
+fn a_halt_at_one_close_does_not_cancel_another_symbols_order_before_its_bar() {
+    let risk = RiskConfig {
+        max_drawdown: Some(d("0.05")),
+        ..RiskConfig::default()
+    };
+    let run = |nudge: bool| {
+        let s0 = bars(&[
+            ("100", "100", "100", "100"),
+            ("100", "100", "100", "100"),
+            ("100", "100", "80", "80"),
+            ("80", "80", "80", "80"),
+        ]);
+        let s1 = bars(&[
+            ("100", "100", "100", "100"),
+            ("100", "100", "100", "100"),
+            ("100", "100", "94", "96"),
+            ("96", "96", "96", "96"),
+        ]);
+        let limit = Signal {
+            limit_px: Some(d("95")),
+            ..Signal::new(1, Intent::Long)
+        };
+        let mut plan = vec![(0, 0, Signal::new(0, Intent::Long)), (1, 1, limit)];
+        if nudge {
+            plan.push((0, 2, Signal::new(0, Intent::Target(d("401")))));
+        }
+        let (out, _) = simulate_risk(&[s0, s1], &risk, ExecutionConfig::Market, fixed("400"), "100000", plan);
+        assert_eq!(out.risk.final_state, TradingState::Halted);
+        out.fills
+            .iter()
+            .filter(|f| f.symbol == 1)
+            .map(|f| f.qty)
+            .sum::<Decimal>()
+    };
+    assert_eq!(run(true), d("400"));
+    assert_eq!(run(false), d("400"));
+}
+
+/// Regression (found by the risk_guard_aapl example): while a reversal's exit was
+/// checked, its entry, decided with it but not yet sent, already counted as working, so
+/// the exit looked like a flip and a position limit refused it; the entry then passed
+/// against the untouched position and left a remainder. The exit must go, the entry
+/// over the limit must not.
+#[test]
+fn a_reversal_exit_is_checked_before_its_entry_counts() {
+    let risk = RiskConfig {
+        max_position_notional: Some(d("12000")),
+        ..RiskConfig::default()
+    };
+    // Long 100 (about 10,200 at the marks), then a reversal to a short of 150 (15,300).
+    let plan = vec![
+        (0, 0, Signal::new(0, Intent::Target(d("100")))),
+        (0, 2, Signal::new(0, Intent::Short)),
+    ];
+    let (out, _) = simulate_risk(
+        &[rising(6)],
+        &risk,
+        ExecutionConfig::Market,
+        fixed("150"),
+        "1000000",
+        plan,
+    );
+    let by_reason = |r: &str| out.orders.iter().find(|o| o.reason == r).unwrap();
+    assert_eq!(
+        by_reason("exit").status,
+        OrderStatus::Filled,
+        "{:?}",
+        by_reason("exit").note
+    );
+    let entry = by_reason("entry");
+    assert_eq!(entry.status, OrderStatus::Rejected);
+    assert!(entry.note.as_deref().unwrap().starts_with("risk max_position_notional"));
+    let position: Decimal = out.fills.iter().map(|f| f.side.sign() * f.qty).sum();
+    assert_eq!(position, Decimal::ZERO);
+}

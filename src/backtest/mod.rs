@@ -171,6 +171,15 @@ impl Simulation<'_> {
         while let Some(ts) = next_timestamp(self.bars, &cursor) {
             venue.on_clock(ts);
             react_to_trading_state(&mut engine, &mut venue, &mut commands, ts);
+            // The account is marked at every close of `ts` only after its last bar: before
+            // that, an equity would mix this close with earlier ones.
+            let last_symbol = if watch_equity {
+                (0..self.bars.len())
+                    .rev()
+                    .find(|&s| self.bars[s].get(cursor[s]).is_some_and(|b| b.ts == ts))
+            } else {
+                None
+            };
             for (symbol, bars) in self.bars.iter().enumerate() {
                 let Some(bar) = bars.get(cursor[symbol]).filter(|b| b.ts == ts) else {
                     continue;
@@ -185,9 +194,12 @@ impl Simulation<'_> {
                 venue.on_bar(symbol, bar, &mut engine);
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
                 engine.on_bar(symbol, bar);
-                // Orders decided at this close are checked against an equity marked at it.
-                if watch_equity && (engine.has_commands() || venue.has_parents()) {
-                    venue.on_equity(ts, engine.marked_equity());
+                // Orders decided at the timestamp's last close are checked against the
+                // account marked at every close of `ts`; those decided at earlier bars of
+                // `ts` against the last equity point (the guard never sees a half-marked
+                // account, and a halt never cancels an order before its bar at `ts`).
+                if last_symbol == Some(symbol) && (engine.has_commands() || venue.has_parents()) {
+                    venue.on_marked_equity(ts, engine.marked_equity());
                     react_to_trading_state(&mut engine, &mut venue, &mut commands, ts);
                 }
                 carry_out(&mut engine, &mut venue, &mut commands, ts);

@@ -911,6 +911,12 @@ impl VenueListener for Engine {
                 if matches!(order.reason, "stop_loss" | "take_profit") {
                     continue;
                 }
+                // Not yet sent: decided with the order being checked and checked after it,
+                // in the order sent. Counting a reversal's entry while its exit is checked
+                // made the exit look like a flip, and a position limit refused the exit.
+                if order.status == OrderStatus::Submitted {
+                    continue;
+                }
                 // An all-cash order's size is unknown until it fills: it counts as none.
                 working[symbol] += order.side.sign() * order.remaining().unwrap_or_default();
             }

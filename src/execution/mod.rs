@@ -205,6 +205,15 @@ impl Executor {
         }
     }
 
+    /// The account marked at a close whose orders are about to be checked (see
+    /// [`RiskGuard::on_marked_equity`]: it sets no peak and no reference).
+    #[inline]
+    pub fn on_marked_equity(&mut self, ts: Timestamp, equity: Decimal) {
+        if let Some(guard) = self.risk.as_mut() {
+            guard.on_marked_equity(ts, equity);
+        }
+    }
+
     /// The trading state, when it changed since the last call: the engine then cancels
     /// what would add exposure.
     #[inline]

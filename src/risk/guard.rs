@@ -200,6 +200,30 @@ impl RiskGuard {
         self.on_equity_slow(ts, equity);
     }
 
+    /// The account marked at a close whose orders are about to be checked, before the
+    /// timestamp's equity point exists: the rules apply to it (and a new day's lift),
+    /// but it sets neither the peak nor the day's reference, which only
+    /// [`RiskGuard::on_equity`] with recorded equity points does. So the state a run
+    /// reaches never depends on whether some close happened to have orders to check.
+    #[inline]
+    pub fn on_marked_equity(&mut self, ts: Timestamp, equity: Decimal) {
+        if let Some(watch) = self.watch
+            && !self.new_day
+            && equity.scale() == watch.scale
+        {
+            let m = equity.mantissa();
+            if m <= watch.peak && m > watch.trip {
+                return;
+            }
+        }
+        let Some(peak) = self.peak_equity else {
+            // Nothing recorded yet: no peak and no reference to measure a loss from.
+            return;
+        };
+        self.apply_equity_rules(ts, equity, peak);
+        self.watch = self.watch_for(equity.scale());
+    }
+
     #[inline(never)]
     fn on_equity_slow(&mut self, ts: Timestamp, equity: Decimal) {
         self.on_equity_exact(ts, equity);

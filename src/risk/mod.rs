@@ -5,10 +5,13 @@
 //!
 //! - [`RiskGuard::on_clock`] when a bar timestamp begins, before the venues match it:
 //!   it rolls the trading day and applies the scheduled kill switch;
-//! - [`RiskGuard::on_equity`] with the account's equity marked at the latest closes, at
-//!   every moment orders are about to be checked and once a timestamp's closes are all
-//!   in: it applies the equity-driven rules (daily loss limit, drawdown circuit breaker).
-//!   Both change the [`TradingState`]; [`RiskGuard::on_time`] is the two at once;
+//! - [`RiskGuard::on_equity`] with each equity point (the account marked at every close
+//!   of a timestamp): it applies the equity-driven rules (daily loss limit, drawdown
+//!   circuit breaker) and moves the peak and the day's reference;
+//! - [`RiskGuard::on_marked_equity`] with the account marked at every close of a
+//!   timestamp whose last orders are about to be checked, before its equity point
+//!   exists: the same rules, but no peak and no reference.
+//!   All three change the [`TradingState`]; [`RiskGuard::on_time`] is the first two at once;
 //! - [`RiskGuard::check`] for every order and child order about to reach a venue: `Ok`
 //!   lets it through (and counts it for the throttle), `Err` carries a [`Rejection`] with
 //!   one [`RejectCode`] and a message. Cancels are not orders and are never checked.
@@ -22,7 +25,8 @@
 //! - `reducing`: only orders that do not increase exposure are accepted (see below).
 //!   Entered when the daily loss limit is reached; lifted at the first bar of the next
 //!   trading day (unless that bar's loss is over the limit again).
-//! - `halted`: every new order is rejected, exits included, for the rest of the run.
+//! - `halted`: every new order is rejected, exits included (protective orders aside, see
+//!   below), for the rest of the run.
 //!   Entered when the drawdown circuit breaker trips, at `kill_switch_at`, or through
 //!   [`RiskGuard::halt`] (a manual kill switch).
 //!
@@ -102,8 +106,11 @@
 //! - **Kill switch** (`kill_switch_at`): from that bar time on (by `on_clock`, or by an
 //!   order checked at or after it), the state is `halted`.
 //!
-//! The driver calls `on_equity` just before the orders decided at a close are checked,
-//! with that close in the marks, so a loss binds on the very bar that crosses a limit.
+//! The driver calls `on_marked_equity` just before the orders decided at a timestamp's
+//! last close are checked, so a loss binds on the very bar that crosses a limit. It never
+//! hands the guard an account marked at some closes of a timestamp and not others:
+//! orders decided on the earlier bars of a timestamp shared by several symbols are
+//! checked against the last equity point.
 //!
 //! A reference or peak that is not positive disables the rule it feeds.
 //!
