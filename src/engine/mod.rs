@@ -294,24 +294,23 @@ impl Engine {
                 symbol,
                 "cancelled: trading halted by the risk guard, positions flattened",
             );
-            if held.is_zero() {
-                continue;
+            if !held.is_zero() {
+                self.close_at_market(symbol, "risk_flatten", ts);
             }
-            let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
-            let mut exit = NewOrder::new(
-                symbol,
-                side,
-                OrderKind::Market,
-                OrderQty::Units(held.abs()),
-                "risk_flatten",
-            );
-            exit.tif = TimeInForce::Gtc;
-            let decision = Decision {
-                ts,
-                px: self.portfolio.mark_px(symbol),
-            };
-            self.new_order(exit, decision);
         }
+    }
+
+    /// A GTC market order that closes the whole position in `symbol`, decided at `ts`.
+    fn close_at_market(&mut self, symbol: SymbolId, reason: &'static str, ts: Timestamp) {
+        let held = self.portfolio.position(symbol).qty;
+        let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
+        let mut exit = NewOrder::new(symbol, side, OrderKind::Market, OrderQty::Units(held.abs()), reason);
+        exit.tif = TimeInForce::Gtc;
+        let decision = Decision {
+            ts,
+            px: self.portfolio.mark_px(symbol),
+        };
+        self.new_order(exit, decision);
     }
 
     /// Cash plus positions at the latest marks (within a timestamp, the closes seen so
@@ -769,20 +768,7 @@ impl Engine {
         if held.is_zero() || flattening {
             return;
         }
-        let side = if held > Decimal::ZERO { Side::Sell } else { Side::Buy };
-        let mut exit = NewOrder::new(
-            symbol,
-            side,
-            OrderKind::Market,
-            OrderQty::Units(held.abs()),
-            "bracket_flatten",
-        );
-        exit.tif = TimeInForce::Gtc;
-        let decision = Decision {
-            ts,
-            px: self.portfolio.mark_px(symbol),
-        };
-        self.new_order(exit, decision);
+        self.close_at_market(symbol, "bracket_flatten", ts);
     }
 
     fn on_fill(&mut self, fill: Fill) {
