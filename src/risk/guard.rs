@@ -186,18 +186,23 @@ impl RiskGuard {
     /// circuit breaker and the daily loss limit, in that order.
     #[inline]
     pub fn on_equity(&mut self, ts: Timestamp, equity: Decimal) {
-        // Most bars move no peak and trip nothing: two integer comparisons.
-        if let Some(watch) = self.watch
-            && !self.new_day
-            && equity.scale() == watch.scale
-        {
-            let m = equity.mantissa();
-            if m <= watch.peak && m > watch.trip {
-                self.last_equity = Some(equity);
-                return;
-            }
+        if self.moves_nothing(equity) {
+            self.last_equity = Some(equity);
+            return;
         }
         self.on_equity_slow(ts, equity);
+    }
+
+    /// The fast test: on the same day, an equity that is no new peak and above every trip
+    /// level changes nothing. Most bars pass it with two integer comparisons.
+    #[inline]
+    fn moves_nothing(&self, equity: Decimal) -> bool {
+        self.watch.is_some_and(|watch| {
+            !self.new_day && equity.scale() == watch.scale && {
+                let m = equity.mantissa();
+                m <= watch.peak && m > watch.trip
+            }
+        })
     }
 
     /// The account marked at a close whose orders are about to be checked, before the
@@ -207,14 +212,8 @@ impl RiskGuard {
     /// reaches never depends on whether some close happened to have orders to check.
     #[inline]
     pub fn on_marked_equity(&mut self, ts: Timestamp, equity: Decimal) {
-        if let Some(watch) = self.watch
-            && !self.new_day
-            && equity.scale() == watch.scale
-        {
-            let m = equity.mantissa();
-            if m <= watch.peak && m > watch.trip {
-                return;
-            }
+        if self.moves_nothing(equity) {
+            return;
         }
         let Some(peak) = self.peak_equity else {
             // Nothing recorded yet: no peak and no reference to measure a loss from.
