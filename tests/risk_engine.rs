@@ -164,8 +164,9 @@ fn the_daily_loss_limit_lets_exits_through_and_lifts_the_next_day() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-    /// Whatever the script: a rejected order never fills, and once the kill switch has
-    /// halted trading no order decided after it fills.
+    /// Whatever the script: a rejected order never fills, once the kill switch has halted
+    /// trading no order decided after it fills, and no fill after it adds exposure
+    /// (resting entries and children are cancelled by the halt).
     #[test]
     fn refused_and_halted_orders_never_reach_the_venue(
         seed in 0u64..10_000,
@@ -209,6 +210,22 @@ proptest! {
             if child.status == OrderStatus::Rejected {
                 prop_assert!(!out.execution.child_fills.iter().any(|f| f.order_id == child.id));
             }
+        }
+        // Nothing that was resting when the switch came (entries, children) adds
+        // exposure after it either: a halt cancels them. Fills only shrink the position.
+        let mut position = Decimal::ZERO;
+        for fill in &out.fills {
+            let after = position + fill.side.sign() * fill.qty;
+            if fill.ts >= kill {
+                let flips = (position > Decimal::ZERO && after < Decimal::ZERO)
+                    || (position < Decimal::ZERO && after > Decimal::ZERO);
+                prop_assert!(
+                    after.abs() <= position.abs() && !flips,
+                    "fill of order {} at {} took the position from {} to {} after the halt",
+                    fill.order_id, fill.ts, position, after
+                );
+            }
+            position = after;
         }
         let count: usize = out.risk.counts_by_code().iter().map(|(_, n)| n).sum();
         prop_assert_eq!(count, out.risk.rejections.len());
