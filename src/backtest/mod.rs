@@ -208,9 +208,9 @@ impl Simulation<'_> {
                     carry_out(&mut engine, &mut venue, &mut commands, ts);
                 }
             }
-            engine.record_equity(ts);
+            let equity = engine.record_equity(ts);
             if watch_equity {
-                venue.on_equity(ts, engine.recorded_equity());
+                venue.on_equity(ts, equity);
                 react_to_trading_state(&mut engine, &mut venue, &mut commands, ts);
             }
             last_ts = ts;

@@ -275,11 +275,6 @@ impl Engine {
         }
     }
 
-    /// The equity as of the last close: the last equity point (nothing to recompute).
-    pub fn recorded_equity(&self) -> Decimal {
-        self.equity.last().map_or_else(|| self.portfolio.equity(), |p| p.equity)
-    }
-
     /// Closes every open position at market and cancels everything else that works.
     fn flatten_all(&mut self, ts: Timestamp) {
         for symbol in 0..self.working.len() {
@@ -319,19 +314,23 @@ impl Engine {
         self.portfolio.equity()
     }
 
-    /// Closes the equity point for `ts`, once every bar stamped `ts` was processed.
-    pub fn record_equity(&mut self, ts: Timestamp) {
+    /// Closes the equity point for `ts`, once every bar stamped `ts` was processed, and
+    /// returns its equity (for the risk guard: reading it back from the curve just after
+    /// writing it stalled on store forwarding, a fifth of the driver's time).
+    pub fn record_equity(&mut self, ts: Timestamp) -> Decimal {
         let (positions_value, gross_exposure) = self.portfolio.values();
         let cash = self.portfolio.cash();
         if self.portfolio.has_position() {
             self.bars_in_market += 1;
         }
+        let equity = cash + positions_value;
         self.equity.push(EquityPoint {
             ts,
             cash,
             gross_exposure,
-            equity: cash + positions_value,
+            equity,
         });
+        equity
     }
 
     /// Ends the run.
