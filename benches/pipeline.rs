@@ -4,7 +4,10 @@
 //!   held in memory, through the venue's fills to the equity curve (target: at least
 //!   5,000,000 bars/s on one core); `pipeline/sma_10_30_volume_share`: the same with
 //!   volume-share impact (same target); `pipeline/sma_10_30_volume_share_cap`: also
-//!   under a 2.5% participation cap, where most bars carry a partial fill (reported).
+//!   under a 2.5% participation cap, where most bars carry a partial fill (reported);
+//!   `pipeline/sma_10_30_sizing_risk`: half of equity per entry and every order through
+//!   the risk guard (same target); `pipeline/sma_10_30_twap`: every order worked by
+//!   TWAP (reported).
 //! - `load/csv`: loading the same bars from a CSV file with the csv-crate loader
 //!   (target: at least 1,000,000 bars/s); `load/csv_polars`: the same file through polars.
 //! - Peak heap memory per bar of one pipeline run, bars included (target: at most 200
