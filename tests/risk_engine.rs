@@ -344,7 +344,9 @@ fn loss_on_bar_two() -> Script {
 }
 
 /// Regression (review of issue 4): the loss rules saw the previous close, so an order
-/// decided at the close that crossed the daily loss limit still went out.
+/// decided at the close that crossed the daily loss limit still went out. Now the state
+/// is known before the strategy acts there: the flip, which only adds exposure, is
+/// skipped with its reason and nothing (the position's orders) is cancelled for it.
 #[test]
 fn the_daily_loss_limit_binds_at_the_close_that_crosses_it() {
     let (data, plan) = loss_on_bar_two();
@@ -352,10 +354,15 @@ fn the_daily_loss_limit_binds_at_the_close_that_crosses_it() {
         daily_loss_limit: Some(d("0.05")),
         ..RiskConfig::default()
     };
-    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
-    let target = &out.orders[1];
-    assert_eq!(target.status, OrderStatus::Rejected, "{:?}", target.note);
-    assert!(target.note.as_deref().unwrap().starts_with("risk reducing"));
+    let (out, skipped) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
+    assert_eq!(out.orders.len(), 1, "only the entry: {:?}", out.orders);
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].ts, data[0][2].ts);
+    assert!(
+        skipped[0].reason.starts_with("trading is reducing"),
+        "{}",
+        skipped[0].reason
+    );
     let change = &out.risk.state_changes[0];
     assert_eq!((change.to, change.ts), (TradingState::Reducing, data[0][2].ts));
 }
@@ -368,10 +375,14 @@ fn the_drawdown_breaker_halts_at_the_close_that_crosses_it() {
         max_drawdown: Some(d("0.1")),
         ..RiskConfig::default()
     };
-    let (out, _) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
-    let target = &out.orders[1];
-    assert_eq!(target.status, OrderStatus::Rejected, "{:?}", target.note);
-    assert!(target.note.as_deref().unwrap().starts_with("risk halted"));
+    let (out, skipped) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
+    assert_eq!(out.orders.len(), 1, "only the entry: {:?}", out.orders);
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0].reason.starts_with("trading is halted"),
+        "{}",
+        skipped[0].reason
+    );
     let change = &out.risk.state_changes[0];
     assert_eq!((change.to, change.ts), (TradingState::Halted, data[0][2].ts));
 }

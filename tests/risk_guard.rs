@@ -224,6 +224,7 @@ proptest! {
                         limit_px: limit_bps.map(|bps| (mark * Decimal::from(10_000 + bps) / Decimal::from(10_000)).round_dp(2)),
                         ts: now,
                         protective: false,
+                        close_out: false,
                     };
                     let state_before = guard.state();
                     let current = account.positions[symbol] + account.working[symbol];

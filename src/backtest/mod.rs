@@ -193,15 +193,18 @@ impl Simulation<'_> {
                 bars_done += 1;
                 venue.on_bar(symbol, bar, &mut engine);
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
-                engine.on_bar(symbol, bar);
-                // Orders decided at the timestamp's last close are checked against the
-                // account marked at every close of `ts`; those decided at earlier bars of
-                // `ts` against the last equity point (the guard never sees a half-marked
-                // account, and a halt never cancels an order before its bar at `ts`).
-                if last_symbol == Some(symbol) && (engine.has_commands() || venue.has_parents()) {
+                engine.mark(symbol, bar);
+                // At the timestamp's last close the account is marked at every close of
+                // `ts`: the guard sees it before the strategy acts, so a loss binds on the
+                // bar that shows it and the engine knows the state its signals meet. At
+                // earlier bars of `ts` the state is the last equity point's (the guard
+                // never sees a half-marked account, and a halt never cancels an order
+                // before its bar at `ts`).
+                if last_symbol == Some(symbol) {
                     venue.on_marked_equity(ts, engine.marked_equity());
                     react_to_trading_state(&mut engine, &mut venue, &mut commands, ts);
                 }
+                engine.decide(symbol, bar);
                 carry_out(&mut engine, &mut venue, &mut commands, ts);
                 if !venue.passthrough() {
                     venue.after_bar(symbol, bar, &mut engine);

@@ -115,6 +115,8 @@ pub struct Engine {
     bars_in_market: usize,
     skipped: Vec<SkippedSignal>,
     faults: Vec<EngineFault>,
+    /// The risk guard's trading state, as last reported (active without a guard).
+    trading_state: TradingState,
     outbox: Vec<Command>,
     signals: Vec<Signal>,
 }
@@ -147,6 +149,7 @@ impl Engine {
             bars_in_market: 0,
             skipped: Vec::new(),
             faults: Vec::new(),
+            trading_state: TradingState::Active,
             outbox: Vec::new(),
             signals: Vec::new(),
         }
@@ -207,9 +210,22 @@ impl Engine {
     /// A bar's close is known: mark the position, ask the strategy, turn its signals
     /// into orders.
     pub fn on_bar(&mut self, symbol: SymbolId, bar: &Bar) {
+        self.mark(symbol, bar);
+        self.decide(symbol, bar);
+    }
+
+    /// The first half of [`Engine::on_bar`]: the close is known, the position is marked
+    /// at it. A driver with a risk guard hands the guard the marked account between the
+    /// two halves, so the trading state is current when the strategy's signals are acted on.
+    pub fn mark(&mut self, symbol: SymbolId, bar: &Bar) {
         self.portfolio.mark(symbol, bar.close);
         // Sizing indicators see the decision bar itself, never a later one.
         self.sizer.on_bar(symbol, bar);
+    }
+
+    /// The second half of [`Engine::on_bar`]: the strategy sees the bar, its signals
+    /// become orders.
+    pub fn decide(&mut self, symbol: SymbolId, bar: &Bar) {
         let mut signals = std::mem::take(&mut self.signals);
         signals.clear();
         let ctx = StrategyContext {
@@ -243,6 +259,7 @@ impl Engine {
     /// exit twice) and a protective `risk_flatten` order, which a halt lets through,
     /// takes its place.
     pub fn on_trading_state(&mut self, state: TradingState, flatten: bool, ts: Timestamp) {
+        self.trading_state = state;
         if flatten && state == TradingState::Halted {
             return self.flatten_all(ts);
         }
@@ -309,9 +326,9 @@ impl Engine {
     }
 
     /// Cash plus positions at the latest marks (within a timestamp, the closes seen so
-    /// far), for the risk guard's loss rules before orders are checked.
+    /// far), for the risk guard's loss rules before orders are decided.
     pub fn marked_equity(&self) -> Decimal {
-        self.portfolio.equity()
+        self.portfolio.cash() + self.portfolio.values().0
     }
 
     /// Closes the equity point for `ts`, once every bar stamped `ts` was processed, and
@@ -390,6 +407,22 @@ impl Engine {
         }
         if let Err(reason) = check_protection(signal, decision_px) {
             return skip(self, reason);
+        }
+        // A signal whose every order the guard would refuse changes nothing: acting on it
+        // would only cancel what still works, a halt's flatten and the position's stop
+        // among them.
+        match self.trading_state {
+            TradingState::Halted => {
+                return skip(
+                    self,
+                    "trading is halted by the risk guard: every order would be refused".to_string(),
+                );
+            }
+            TradingState::Reducing if !reduces_exposure(signal.intent, held) => {
+                let reason = "trading is reducing (daily loss limit) and the signal would only add exposure";
+                return skip(self, reason.to_string());
+            }
+            _ => {}
         }
         // A new intention replaces whatever was still working in the symbol.
         self.cancel_working(symbol, "replaced by a new signal");
@@ -858,6 +891,17 @@ fn check_protection(signal: &Signal, px: Decimal) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Whether a signal's orders include one that shrinks the position `held`: an exit, or a
+/// target closer to flat on the same side.
+fn reduces_exposure(intent: Intent, held: Decimal) -> bool {
+    match intent {
+        Intent::Long => held < Decimal::ZERO,
+        Intent::Short => held > Decimal::ZERO,
+        Intent::Flat => !held.is_zero(),
+        Intent::Target(target) => target != held && !increases_exposure(held, target - held),
+    }
 }
 
 /// Orders that only ever protect a position: its stop-loss and take-profit legs, the

@@ -249,6 +249,7 @@ impl Executor {
             limit_px: order.kind.limit_px(),
             ts: now,
             protective: is_protective(order),
+            close_out: matches!(order.reason, "bracket_flatten" | "risk_flatten"),
         };
         guard
             .check(&check, &account.view())

@@ -418,6 +418,9 @@ impl RiskGuard {
         let mark = at(account.marks, symbol);
         let describe = || format!("{} {} {}", order.side.as_str(), num(order.qty), name());
         let exempt = order.protective && !increases;
+        if order.close_out && !increases {
+            return Ok(true);
+        }
 
         // 1. State.
         match self.state {

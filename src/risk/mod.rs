@@ -85,10 +85,13 @@
 //!    entries use it up, so an exit-then-entry reversal fits what the exit releases.
 //!
 //! **Protective orders** ([`OrderCheck::protective`]: stop-loss and take-profit legs, and
-//! the market order that closes a position whose leg could not be placed) that do not
-//! increase exposure pass the state and throttle checks: a halt must never leave a
-//! position without its stop, nor refuse the order that closes an unprotected one. They
-//! still meet the size, price-band and trading-hours limits the user set.
+//! the close-outs `bracket_flatten` and `risk_flatten`) that do not increase exposure
+//! pass the state and throttle checks: a halt must never leave a position without its
+//! stop (the engine, for its part, skips strategy signals the state would refuse, so
+//! they cancel nothing). Legs still meet the size, price-band and trading-hours limits the user set;
+//! **close-outs** ([`OrderCheck::close_out`]) that do not increase exposure pass every
+//! check, since refusing one leaves a position with no protection at all (its legs were
+//! refused or cancelled for it).
 //!
 //! A check that needs a price and has none (no mark yet and no limit price) rejects with
 //! `no_price`, in the place of the first check that needed it.
@@ -173,6 +176,11 @@ pub struct OrderCheck {
     /// closes a position whose leg could not be placed. One that does not increase
     /// exposure passes a halt and the throttle (see the module docs).
     pub protective: bool,
+    /// A close-out: the market order that closes a position whose leg could not be
+    /// placed (`bracket_flatten`) or that a halt flattens (`risk_flatten`). One that does
+    /// not increase exposure passes every check: refusing it would leave the position
+    /// without protection.
+    pub close_out: bool,
 }
 
 /// Whether the guard accepts new risk.

@@ -77,6 +77,7 @@ fn buy(symbol: SymbolId, qty: Decimal) -> OrderCheck {
         limit_px: None,
         ts: ts(DAY1),
         protective: false,
+        close_out: false,
     }
 }
 

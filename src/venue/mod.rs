@@ -347,9 +347,12 @@ impl SimulatedVenue {
             ts: now,
         });
         let mut working = WorkingOrder::from_order(order);
+        // Same-close fills at the close of the bar the order was decided on; one decided
+        // before its symbol's bar at that time was seen (a halt's flatten as the bar
+        // begins) waits for the bar like any order, or it would fill at an older close.
         if self.config.fill_timing == FillTiming::SameClose
             && order.kind == OrderKind::Market
-            && let Some(bar) = self.books[order.symbol].last_bar
+            && let Some(bar) = self.books[order.symbol].last_bar.filter(|b| b.ts >= order.decision_ts)
         {
             listener.on_venue_event(VenueEvent::Arrived {
                 order_id: order.id,
