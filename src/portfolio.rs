@@ -9,7 +9,6 @@
 use crate::backtest::result::Trade;
 use crate::model::{Fill, Side, SymbolId, Timestamp};
 use rust_decimal::Decimal;
-use std::cell::Cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
@@ -89,9 +88,6 @@ pub struct Portfolio {
     open_trades: Vec<Option<OpenTrade>>,
     closed_trades: Vec<Trade>,
     fees_total: Decimal,
-    /// [`Portfolio::values`] since the last mark or fill: the risk guard's look at the
-    /// marked account and the equity point of the same close then cost one pass.
-    values_cache: Cell<Option<(Decimal, Decimal)>>,
 }
 
 impl Portfolio {
@@ -103,7 +99,6 @@ impl Portfolio {
             open_trades: vec![None; symbols],
             closed_trades: Vec::new(),
             fees_total: Decimal::ZERO,
-            values_cache: Cell::new(None),
         }
     }
 
@@ -120,7 +115,6 @@ impl Portfolio {
     }
 
     pub fn mark(&mut self, symbol: SymbolId, px: Decimal) {
-        self.values_cache.set(None);
         self.marks[symbol] = px;
     }
 
@@ -146,9 +140,6 @@ impl Portfolio {
     /// Signed and absolute position values at the marks in one pass (one multiplication
     /// per open position; flat ones cost none): the equity curve takes both every bar.
     pub fn values(&self) -> (Decimal, Decimal) {
-        if let Some(values) = self.values_cache.get() {
-            return values;
-        }
         let mut net = Decimal::ZERO;
         let mut gross = Decimal::ZERO;
         for (p, m) in self.positions.iter().zip(&self.marks) {
@@ -159,7 +150,6 @@ impl Portfolio {
             net += value;
             gross += value.abs();
         }
-        self.values_cache.set(Some((net, gross)));
         (net, gross)
     }
 
@@ -191,7 +181,6 @@ impl Portfolio {
     /// round-trip trade it belongs to. `point` is the index of the equity point being
     /// built, used for bars held.
     pub fn apply_fill(&mut self, fill: &Fill, point: usize) {
-        self.values_cache.set(None);
         debug_assert!(fill.qty > Decimal::ZERO, "fill quantity must be positive");
         debug_assert!(fill.fee >= Decimal::ZERO, "fees are charged, never paid out");
         let signed = fill.side.sign() * fill.qty;
@@ -299,21 +288,6 @@ mod tests {
             liquidity: Liquidity::Taker,
             venue: 0,
         }
-    }
-
-    /// The cached values follow every mark and every fill.
-    #[test]
-    fn values_follow_marks_and_fills() {
-        let mut p = Portfolio::new(dec!(1000), 2);
-        p.apply_fill(&fill(Side::Buy, dec!(10), dec!(50), dec!(0), 0), 0);
-        p.mark(0, dec!(50));
-        assert_eq!(p.values(), (dec!(500), dec!(500)));
-        p.mark(0, dec!(55));
-        assert_eq!(p.values(), (dec!(550), dec!(550)));
-        p.apply_fill(&fill(Side::Sell, dec!(30), dec!(55), dec!(0), 1), 1);
-        assert_eq!(p.values(), (dec!(-1100), dec!(1100)));
-        assert_eq!(p.values().0, p.positions_value());
-        assert_eq!(p.values().1, p.gross_exposure());
     }
 
     #[test]
