@@ -117,6 +117,10 @@ pub struct Engine {
     faults: Vec<EngineFault>,
     /// The risk guard's trading state, as last reported (active without a guard).
     trading_state: TradingState,
+    /// Position values (net, gross) computed by [`Engine::marked_equity`] at a
+    /// timestamp's last close, with the number of fills then: the equity point reuses
+    /// them when no fill came after (no mark can, at the last close).
+    marked_values: Option<(usize, Decimal, Decimal)>,
     outbox: Vec<Command>,
     signals: Vec<Signal>,
 }
@@ -150,6 +154,7 @@ impl Engine {
             skipped: Vec::new(),
             faults: Vec::new(),
             trading_state: TradingState::Active,
+            marked_values: None,
             outbox: Vec::new(),
             signals: Vec::new(),
         }
@@ -325,17 +330,23 @@ impl Engine {
         self.new_order(exit, decision);
     }
 
-    /// Cash plus positions at the latest marks (within a timestamp, the closes seen so
-    /// far), for the risk guard's loss rules before orders are decided.
-    pub fn marked_equity(&self) -> Decimal {
-        self.portfolio.cash() + self.portfolio.values().0
+    /// Cash plus positions at the latest marks, for the risk guard's loss rules before
+    /// orders are decided. Call it at a timestamp's last close only (after its last
+    /// `mark`): the equity point of that timestamp reuses what it computed.
+    pub fn marked_equity(&mut self) -> Decimal {
+        let (net, gross) = self.portfolio.values();
+        self.marked_values = Some((self.fills.len(), net, gross));
+        self.portfolio.cash() + net
     }
 
     /// Closes the equity point for `ts`, once every bar stamped `ts` was processed, and
     /// returns its equity (for the risk guard: reading it back from the curve just after
     /// writing it stalled on store forwarding, a fifth of the driver's time).
     pub fn record_equity(&mut self, ts: Timestamp) -> Decimal {
-        let (positions_value, gross_exposure) = self.portfolio.values();
+        let (positions_value, gross_exposure) = match self.marked_values.take() {
+            Some((fills, net, gross)) if fills == self.fills.len() => (net, gross),
+            _ => self.portfolio.values(),
+        };
         let cash = self.portfolio.cash();
         if self.portfolio.has_position() {
             self.bars_in_market += 1;
