@@ -343,48 +343,39 @@ fn loss_on_bar_two() -> Script {
     (data, plan)
 }
 
-/// Regression (review of issue 4): the loss rules saw the previous close, so an order
-/// decided at the close that crossed the daily loss limit still went out. Now the state
-/// is known before the strategy acts there: the flip, which only adds exposure, is
-/// skipped with its reason and nothing (the position's orders) is cancelled for it.
-#[test]
-fn the_daily_loss_limit_binds_at_the_close_that_crosses_it() {
+/// The flip of `loss_on_bar_two`, decided at the close that crosses the limit under
+/// `risk`: the state is known before the strategy acts there, so the flip (which only
+/// adds exposure) is skipped with its reason and nothing is cancelled for it.
+fn flip_at_the_crossing_close(risk: RiskConfig, state: TradingState, reason: &str) {
     let (data, plan) = loss_on_bar_two();
-    let risk = RiskConfig {
-        daily_loss_limit: Some(d("0.05")),
-        ..RiskConfig::default()
-    };
     let (out, skipped) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
     assert_eq!(out.orders.len(), 1, "only the entry: {:?}", out.orders);
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0].ts, data[0][2].ts);
-    assert!(
-        skipped[0].reason.starts_with("trading is reducing"),
-        "{}",
-        skipped[0].reason
-    );
+    assert!(skipped[0].reason.starts_with(reason), "{}", skipped[0].reason);
     let change = &out.risk.state_changes[0];
-    assert_eq!((change.to, change.ts), (TradingState::Reducing, data[0][2].ts));
+    assert_eq!((change.to, change.ts), (state, data[0][2].ts));
+}
+
+/// Regression (review of issue 4): the loss rules saw the previous close, so an order
+/// decided at the close that crossed the daily loss limit still went out.
+#[test]
+fn the_daily_loss_limit_binds_at_the_close_that_crosses_it() {
+    let risk = RiskConfig {
+        daily_loss_limit: Some(d("0.05")),
+        ..RiskConfig::default()
+    };
+    flip_at_the_crossing_close(risk, TradingState::Reducing, "trading is reducing");
 }
 
 /// Regression (review of issue 4): as above for the drawdown circuit breaker.
 #[test]
 fn the_drawdown_breaker_halts_at_the_close_that_crosses_it() {
-    let (data, plan) = loss_on_bar_two();
     let risk = RiskConfig {
         max_drawdown: Some(d("0.1")),
         ..RiskConfig::default()
     };
-    let (out, skipped) = simulate_risk(&data, &risk, ExecutionConfig::Market, fixed("100"), "10000", plan);
-    assert_eq!(out.orders.len(), 1, "only the entry: {:?}", out.orders);
-    assert_eq!(skipped.len(), 1);
-    assert!(
-        skipped[0].reason.starts_with("trading is halted"),
-        "{}",
-        skipped[0].reason
-    );
-    let change = &out.risk.state_changes[0];
-    assert_eq!((change.to, change.ts), (TradingState::Halted, data[0][2].ts));
+    flip_at_the_crossing_close(risk, TradingState::Halted, "trading is halted");
 }
 
 /// Bars at 100 until the kill switch, then a dip to 85 that would fill a buy limit at 90.
