@@ -5,8 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The project folder, read when the test runs (cargo sets it), not baked in at compile
+/// time: cargo reuses a test binary for another checkout of the same sources that shares
+/// the target directory (CI's persistent one), and a baked-in path then names the first
+/// checkout, perhaps long deleted.
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
 }
 
 fn slipstream(args: &[&str]) -> Output {

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name)
 }
 
 fn source(path: &Path, format: DataFormat) -> DataSource {

@@ -551,7 +551,9 @@ proptest! {
 /// `parent_orders.csv` has a row per parent with its algorithm, children and fill.
 #[test]
 fn parent_orders_csv_reports_each_parent() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/exec_twap_ibm.toml");
+    let path =
+        std::path::Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+            .join("scenarios/exec_twap_ibm.toml");
     let scenario = slipstream::scenario::load(&path, &[]).unwrap();
     let result = slipstream::backtest::run(&scenario).unwrap();
     let csv = String::from_utf8(slipstream::report::parents::parent_orders_csv(&result).unwrap()).unwrap();

@@ -13,7 +13,7 @@ const PERIODS: f64 = 252.0;
 const TOLERANCE: f64 = 1e-9;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/conformance")
         .join(name)
 }

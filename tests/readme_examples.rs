@@ -4,7 +4,11 @@
 use std::path::{Path, PathBuf};
 
 fn readme() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+    std::fs::read_to_string(
+        Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+            .join("README.md"),
+    )
+    .unwrap()
 }
 
 /// The first fenced block tagged `toml`.
@@ -50,7 +54,7 @@ fn the_quick_start_summary_is_what_the_run_prints() {
             "--out",
             dir.path().to_str().unwrap(),
         ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     let printed = String::from_utf8(output.stdout).unwrap();

@@ -660,7 +660,7 @@ fn an_unwritable_folder_is_named_in_the_error() {
 
 /// A conformance fixture's equity curve (3,270 daily points) as an outcome.
 fn fixture_outcome(case: &str, strategy: &str) -> RunOutcome {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/conformance")
         .join(format!("{case}_equity.csv"));
     let mut reader = csv::Reader::from_path(&path).unwrap();

@@ -243,7 +243,9 @@ fn ties_go_to_the_venue_listed_first_and_runs_repeat() {
 /// large one to the primary, and fewer fees than sending everything to the primary.
 #[test]
 fn the_shipped_routing_example_routes_by_size() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/routing_ibm_two_venues.toml");
+    let path =
+        std::path::Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+            .join("scenarios/routing_ibm_two_venues.toml");
     let run_with = |overrides: &[&str]| {
         let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
         let scenario = slipstream::scenario::load(&path, &overrides).unwrap();
