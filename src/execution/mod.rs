@@ -205,7 +205,7 @@ impl Executor {
         }
     }
 
-    /// The account marked at a close whose orders are about to be checked (see
+    /// The account marked at a timestamp's last close, before the strategy decides (see
     /// [`RiskGuard::on_marked_equity`]: it sets no peak and no reference).
     #[inline]
     pub fn on_marked_equity(&mut self, ts: Timestamp, equity: Decimal) {
@@ -269,12 +269,6 @@ impl Executor {
     #[inline]
     pub fn flattens_on_halt(&self) -> bool {
         self.risk.as_ref().is_some_and(|g| g.config().flatten_on_halt)
-    }
-
-    /// Whether parents are being worked (their algorithms may send children this bar).
-    #[inline]
-    pub fn has_parents(&self) -> bool {
-        !self.parents.is_empty()
     }
 
     pub fn has_working(&self) -> bool {

@@ -205,11 +205,10 @@ impl RiskGuard {
         })
     }
 
-    /// The account marked at a close whose orders are about to be checked, before the
-    /// timestamp's equity point exists: the rules apply to it (and a new day's lift),
+    /// The account marked at a timestamp's last close, before the strategy decides there
+    /// and before the equity point exists: the rules apply to it (and a new day's lift),
     /// but it sets neither the peak nor the day's reference, which only
-    /// [`RiskGuard::on_equity`] with recorded equity points does. So the state a run
-    /// reaches never depends on whether some close happened to have orders to check.
+    /// [`RiskGuard::on_equity`] with recorded equity points does.
     #[inline]
     pub fn on_marked_equity(&mut self, ts: Timestamp, equity: Decimal) {
         if self.moves_nothing(equity) {

@@ -9,8 +9,8 @@
 //!   of a timestamp): it applies the equity-driven rules (daily loss limit, drawdown
 //!   circuit breaker) and moves the peak and the day's reference;
 //! - [`RiskGuard::on_marked_equity`] with the account marked at every close of a
-//!   timestamp whose last orders are about to be checked, before its equity point
-//!   exists: the same rules, but no peak and no reference.
+//!   timestamp, at its last bar before the strategy acts there (and before its equity
+//!   point exists): the same rules, but no peak and no reference.
 //!   All three change the [`TradingState`]; [`RiskGuard::on_time`] is the first two at once;
 //! - [`RiskGuard::check`] for every order and child order about to reach a venue: `Ok`
 //!   lets it through (and counts it for the throttle), `Err` carries a [`Rejection`] with
@@ -109,8 +109,9 @@
 //! - **Kill switch** (`kill_switch_at`): from that bar time on (by `on_clock`, or by an
 //!   order checked at or after it), the state is `halted`.
 //!
-//! The driver calls `on_marked_equity` just before the orders decided at a timestamp's
-//! last close are checked, so a loss binds on the very bar that crosses a limit. It never
+//! The driver calls `on_marked_equity` at a timestamp's last close before the strategy
+//! decides there, so a loss binds on the very bar that crosses a limit and the engine
+//! skips the signals the new state would refuse. It never
 //! hands the guard an account marked at some closes of a timestamp and not others:
 //! orders decided on the earlier bars of a timestamp shared by several symbols are
 //! checked against the last equity point.
